@@ -1,0 +1,447 @@
+"""The action plan of a CER: objectives, strategies, activities, goals, funding, actors, progress.
+
+Tables 3-4 of the 2006 report give objectives, strategies, activities and goals; Tables 5-6 give
+each strategy's resources (funding), actors, responsible people and committed period.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from clusters.models import Cluster, TracedToSource
+
+
+class Status(models.TextChoices):
+    PENDING = "pending", _("pendiente")
+    IN_PROGRESS = "in_progress", _("en curso")
+    DONE = "done", _("completada")
+    BLOCKED = "blocked", _("bloqueada")
+    CANCELLED = "cancelled", _("cancelada")
+
+
+class Objective(TracedToSource):
+    """A strategic objective (objetivo estratégico, I-IV)."""
+
+    cluster = models.ForeignKey(
+        Cluster, on_delete=models.CASCADE, related_name="objectives", verbose_name=_("CER")
+    )
+    numeral = models.CharField(_("numeral"), max_length=8, help_text=_("I, II, III…"))
+    position = models.PositiveSmallIntegerField(_("orden"))
+    title = models.TextField(_("objetivo estratégico"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["cluster", "position"]
+        verbose_name = _("objetivo estratégico")
+        verbose_name_plural = _("objetivos estratégicos")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cluster", "numeral"], name="objective_unique_numeral_per_cluster"
+            ),
+            models.UniqueConstraint(
+                fields=["cluster", "position"], name="objective_unique_position_per_cluster"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.numeral}) {self.title}"
+
+
+class Strategy(TracedToSource):
+    """A strategy (estrategia), numbered per CER, with its committed period (plazo comprometido).
+
+    The period is kept as the report wrote it and, beside it, as parsed dates; an empty
+    committed_end means open-ended ("Desde el año 2008 en adelante").
+    """
+
+    # Denormalised from the objective so that "number is unique within a CER" is a database rule.
+    cluster = models.ForeignKey(
+        Cluster, on_delete=models.CASCADE, related_name="strategies", verbose_name=_("CER")
+    )
+    objective = models.ForeignKey(
+        Objective, on_delete=models.CASCADE, related_name="strategies", verbose_name=_("objetivo")
+    )
+    number = models.PositiveSmallIntegerField(_("número"))
+    title = models.TextField(_("estrategia"))
+    committed_period_text = models.CharField(
+        _("plazo comprometido (texto del informe)"), max_length=200, blank=True
+    )
+    committed_start = models.DateField(_("inicio comprometido"), null=True, blank=True)
+    committed_end = models.DateField(
+        _("término comprometido"),
+        null=True,
+        blank=True,
+        help_text=_("Vacío cuando el plazo es abierto («en adelante»)."),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["cluster", "number"]
+        verbose_name = _("estrategia")
+        verbose_name_plural = _("estrategias")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cluster", "number"], name="strategy_unique_number_per_cluster"
+            ),
+            models.CheckConstraint(
+                condition=Q(committed_end__isnull=True)
+                | Q(committed_start__isnull=True)
+                | Q(committed_end__gte=F("committed_start")),
+                name="strategy_committed_end_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}"
+
+    @property
+    def is_open_ended(self):
+        return self.committed_start is not None and self.committed_end is None
+
+
+class Activity(TracedToSource):
+    """A strategic activity (actividad estratégica), coded like "4.2" within its CER.
+
+    Planned dates default to the strategy's committed period. A revised end, with its reason,
+    sits beside the planned end and never overwrites it.
+    """
+
+    cluster = models.ForeignKey(
+        Cluster, on_delete=models.CASCADE, related_name="activities", verbose_name=_("CER")
+    )
+    strategy = models.ForeignKey(
+        Strategy, on_delete=models.CASCADE, related_name="activities", verbose_name=_("estrategia")
+    )
+    code = models.CharField(_("código"), max_length=12)
+    source_code = models.CharField(
+        _("código en el informe"),
+        max_length=12,
+        blank=True,
+        help_text=_("Como lo numera el informe, cuando difiere del código corregido."),
+    )
+    position = models.PositiveSmallIntegerField(_("orden"))
+    title = models.TextField(_("actividad"))
+    schedule_title = models.TextField(
+        _("texto en la matriz de plazos"),
+        blank=True,
+        help_text=_("Cómo la nombran las Tablas 5-6, cuando lo hacen."),
+    )
+    planned_start = models.DateField(_("inicio planificado"), null=True, blank=True)
+    planned_end = models.DateField(
+        _("término planificado"),
+        null=True,
+        blank=True,
+        help_text=_("Vacío cuando la actividad es permanente («en adelante»)."),
+    )
+    revised_end = models.DateField(_("término revisado"), null=True, blank=True)
+    revision_reason = models.TextField(_("motivo de la revisión"), blank=True)
+    status = models.CharField(
+        _("estado"), max_length=12, choices=Status.choices, default=Status.PENDING
+    )
+    progress = models.PositiveSmallIntegerField(_("avance (%)"), default=0)
+    completed_on = models.DateField(_("completada el"), null=True, blank=True)
+    # Optimistic locking: a form carries the version it was read at; a save against a
+    # newer version is refused instead of overwriting what someone else recorded.
+    version = models.PositiveIntegerField(_("versión"), default=1)
+
+    history = HistoricalRecords(excluded_fields=["version"])
+
+    class Meta:
+        ordering = ["cluster", "strategy__number", "position"]
+        verbose_name = _("actividad")
+        verbose_name_plural = _("actividades")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cluster", "code"], name="activity_unique_code_per_cluster"
+            ),
+            models.CheckConstraint(
+                condition=Q(progress__gte=0) & Q(progress__lte=100),
+                name="activity_progress_0_100",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="done") | Q(progress=100), name="activity_done_is_100"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[choice.value for choice in Status]),
+                name="activity_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(revised_end__isnull=True) | ~Q(revision_reason=""),
+                name="activity_revision_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_end__isnull=True)
+                | Q(planned_start__isnull=True)
+                | Q(planned_end__gte=F("planned_start")),
+                name="activity_planned_end_after_start",
+            ),
+        ]
+        indexes = [models.Index(fields=["cluster", "status"], name="activity_cluster_status")]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("activity-detail", kwargs={"pk": self.pk})
+
+    @property
+    def effective_end(self):
+        """The end that counts: the revised one where there is one, else the planned one."""
+        return self.revised_end or self.planned_end
+
+    @property
+    def is_open_ended(self):
+        return self.effective_end is None
+
+
+class Goal(TracedToSource):
+    """A goal (meta) of a strategy: its sentence and, where it states one, an indicator."""
+
+    strategy = models.ForeignKey(
+        Strategy, on_delete=models.CASCADE, related_name="goals", verbose_name=_("estrategia")
+    )
+    position = models.PositiveSmallIntegerField(_("orden"))
+    text = models.TextField(_("meta"))
+    target_value = models.DecimalField(
+        _("valor objetivo"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    unit = models.CharField(_("unidad"), max_length=120, blank=True)
+    due = models.DateField(_("fecha comprometida"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["strategy", "position"]
+        verbose_name = _("meta")
+        verbose_name_plural = _("metas")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["strategy", "position"], name="goal_unique_position_per_strategy"
+            ),
+            models.CheckConstraint(
+                condition=Q(target_value__isnull=True) | ~Q(unit=""),
+                name="goal_target_has_unit",
+            ),
+        ]
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def has_indicator(self):
+        return self.target_value is not None
+
+
+class GoalMeasurement(models.Model):
+    """A dated measured value of a goal's indicator."""
+
+    goal = models.ForeignKey(
+        Goal, on_delete=models.CASCADE, related_name="measurements", verbose_name=_("meta")
+    )
+    value = models.DecimalField(_("valor medido"), max_digits=12, decimal_places=2)
+    measured_on = models.DateField(_("fecha de medición"))
+    source = models.CharField(_("fuente del dato"), max_length=300)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("registrado por"),
+    )
+    recorded_at = models.DateTimeField(_("registrado el"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["goal", "measured_on", "id"]
+        verbose_name = _("medición de meta")
+        verbose_name_plural = _("mediciones de metas")
+
+    def __str__(self):
+        return f"{self.value} ({self.measured_on})"
+
+
+class Instrument(models.Model):
+    """A public support instrument or resource (instrumento de fomento): PROFO, PDP, INNOVA…"""
+
+    name = models.CharField(_("nombre"), max_length=120, unique=True)
+    description = models.TextField(_("descripción"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("instrumento de fomento")
+        verbose_name_plural = _("instrumentos de fomento")
+
+    def __str__(self):
+        return self.name
+
+
+class Funding(TracedToSource):
+    """One resource line of a strategy (Tables 5-6, column «Recursos»): public or private."""
+
+    class Kind(models.TextChoices):
+        PUBLIC = "public", _("público")
+        PRIVATE = "private", _("privado")
+
+    strategy = models.ForeignKey(
+        Strategy, on_delete=models.CASCADE, related_name="funding", verbose_name=_("estrategia")
+    )
+    kind = models.CharField(_("tipo"), max_length=8, choices=Kind.choices)
+    position = models.PositiveSmallIntegerField(_("orden"))
+    text = models.CharField(_("recurso (texto del informe)"), max_length=300)
+    # A line may name alternatives ("Instrumento PROFO O PDP"), so it links to each of them.
+    instruments = models.ManyToManyField(
+        Instrument, blank=True, related_name="funding", verbose_name=_("instrumentos")
+    )
+    share_percent = models.DecimalField(
+        _("porcentaje"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("El porcentaje del texto como número, cuando el texto da uno."),
+    )
+
+    history = HistoricalRecords(m2m_fields=[instruments])
+
+    class Meta:
+        ordering = ["strategy", "kind", "position"]
+        verbose_name = _("financiamiento")
+        verbose_name_plural = _("financiamiento")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["strategy", "kind", "position"], name="funding_unique_position"
+            ),
+            models.CheckConstraint(
+                condition=Q(share_percent__isnull=True)
+                | (Q(share_percent__gte=0) & Q(share_percent__lte=100)),
+                name="funding_share_0_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["public", "private"]), name="funding_kind_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.text
+
+
+class Actor(models.Model):
+    """An organisation or a role taking part in the plan ("CORFO", "Director Pro Chile")."""
+
+    name = models.CharField(_("nombre"), max_length=200, unique=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("actor")
+        verbose_name_plural = _("actores")
+
+    def __str__(self):
+        return self.name
+
+
+class Involvement(TracedToSource):
+    """An actor's part in a strategy: involved (actor involucrado) or responsible (responsable)."""
+
+    class Role(models.TextChoices):
+        INVOLVED = "involved", _("involucrado")
+        RESPONSIBLE = "responsible", _("responsable")
+
+    strategy = models.ForeignKey(
+        Strategy,
+        on_delete=models.CASCADE,
+        related_name="involvements",
+        verbose_name=_("estrategia"),
+    )
+    actor = models.ForeignKey(
+        Actor, on_delete=models.PROTECT, related_name="involvements", verbose_name=_("actor")
+    )
+    role = models.CharField(_("papel"), max_length=12, choices=Role.choices)
+    position = models.PositiveSmallIntegerField(_("orden"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["strategy", "role", "position"]
+        verbose_name = _("participación")
+        verbose_name_plural = _("participaciones")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["strategy", "actor", "role"], name="involvement_unique_actor_role"
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=["involved", "responsible"]), name="involvement_role_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.actor} ({self.get_role_display()})"
+
+
+def evidence_upload_to(update, filename):
+    # Files are grouped by CER and activity; the view that serves them checks permissions.
+    return f"evidence/{update.activity.cluster_id}/{update.activity_id}/{filename}"
+
+
+class ProgressUpdate(models.Model):
+    """One entry of an activity's history: append-only.
+
+    Written by the same service, in the same transaction, as the change it records. It is both
+    what the activity page shows and the source of "the plan as it stood on date X".
+    """
+
+    class Kind(models.TextChoices):
+        PROGRESS = "progress", _("avance")
+        REVISION = "revision", _("revisión de plazo")
+
+    activity = models.ForeignKey(
+        Activity, on_delete=models.PROTECT, related_name="updates", verbose_name=_("actividad")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="progress_updates",
+        verbose_name=_("autor"),
+    )
+    kind = models.CharField(_("tipo"), max_length=10, choices=Kind.choices, default=Kind.PROGRESS)
+    recorded_at = models.DateTimeField(_("registrado el"), auto_now_add=True)
+    effective_on = models.DateField(
+        _("fecha del avance"), help_text=_("El día en que ocurrió lo que se registra.")
+    )
+    old_status = models.CharField(_("estado anterior"), max_length=12, choices=Status.choices)
+    new_status = models.CharField(_("estado nuevo"), max_length=12, choices=Status.choices)
+    old_progress = models.PositiveSmallIntegerField(_("avance anterior (%)"))
+    new_progress = models.PositiveSmallIntegerField(_("avance nuevo (%)"))
+    old_revised_end = models.DateField(_("término revisado anterior"), null=True, blank=True)
+    new_revised_end = models.DateField(_("término revisado nuevo"), null=True, blank=True)
+    note = models.TextField(_("nota"), blank=True)
+    evidence = models.FileField(
+        _("evidencia"), upload_to=evidence_upload_to, blank=True, max_length=300
+    )
+    evidence_name = models.CharField(_("nombre del archivo"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-effective_on", "-recorded_at", "-id"]
+        get_latest_by = ["effective_on", "recorded_at", "id"]
+        verbose_name = _("registro de avance")
+        verbose_name_plural = _("registros de avance")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(old_progress__lte=100) & Q(new_progress__lte=100),
+                name="update_progress_0_100",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["activity", "effective_on"], name="update_activity_effective"),
+        ]
+
+    def __str__(self):
+        return f"{self.activity.code}: {self.old_status}→{self.new_status} ({self.effective_on})"

@@ -1,0 +1,189 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from clusters.rut import validate_rut
+
+
+class TracedToSource(models.Model):
+    """Where an item of a plan comes from, and any erratum corrected on the way in.
+
+    The source's wording is kept as written; a correction is recorded here, visible to users,
+    instead of silently changing the text.
+    """
+
+    source = models.CharField(
+        _("fuente"),
+        max_length=120,
+        blank=True,
+        help_text=_("Dónde está en el informe de origen, p. ej. «Tabla N°3»."),
+    )
+    correction_note = models.TextField(
+        _("nota de corrección"),
+        blank=True,
+        help_text=_("Errata del informe de origen y cómo se corrigió aquí."),
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Cluster(TracedToSource):
+    """A regional export cluster (CER, Cluster Exportador Regional)."""
+
+    name = models.CharField(_("nombre"), max_length=200, unique=True)
+    slug = models.SlugField(_("identificador"), max_length=60, unique=True)
+    sector = models.CharField(_("sector"), max_length=200, blank=True)
+    region = models.CharField(_("región"), max_length=120, blank=True)
+    description = models.TextField(_("descripción"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("CER")
+        verbose_name_plural = _("CER")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("cluster-dashboard", kwargs={"slug": self.slug})
+
+
+class Obstacle(TracedToSource):
+    """A key obstacle (obstáculo clave) of a CER, Tables 1-2."""
+
+    cluster = models.ForeignKey(
+        Cluster, on_delete=models.CASCADE, related_name="obstacles", verbose_name=_("CER")
+    )
+    position = models.PositiveSmallIntegerField(_("orden"))
+    title = models.TextField(_("obstáculo"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["cluster", "position"]
+        verbose_name = _("obstáculo clave")
+        verbose_name_plural = _("obstáculos claves")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cluster", "position"], name="obstacle_unique_position_per_cluster"
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Measure(TracedToSource):
+    """A potential measure (medida potencial) to overcome an obstacle."""
+
+    obstacle = models.ForeignKey(
+        Obstacle, on_delete=models.CASCADE, related_name="measures", verbose_name=_("obstáculo")
+    )
+    position = models.PositiveSmallIntegerField(_("orden"))
+    text = models.TextField(_("medida"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["obstacle", "position"]
+        verbose_name = _("medida potencial")
+        verbose_name_plural = _("medidas potenciales")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["obstacle", "position"], name="measure_unique_position_per_obstacle"
+            )
+        ]
+
+    def __str__(self):
+        return self.text
+
+
+class Company(models.Model):
+    """A member company (empresa) of a CER."""
+
+    class Size(models.TextChoices):
+        MICRO = "micro", _("microempresa")
+        SMALL = "small", _("pequeña")
+        MEDIUM = "medium", _("mediana")
+        LARGE = "large", _("grande")
+
+    cluster = models.ForeignKey(
+        Cluster, on_delete=models.PROTECT, related_name="companies", verbose_name=_("CER")
+    )
+    name = models.CharField(_("nombre"), max_length=200)
+    rut = models.CharField(
+        _("RUT"),
+        max_length=12,
+        blank=True,
+        validators=[validate_rut],
+        help_text=_("Con dígito verificador, p. ej. 76.123.456-0."),
+    )
+    size = models.CharField(_("tamaño"), max_length=10, choices=Size.choices, blank=True)
+
+    class Meta:
+        ordering = ["cluster", "name"]
+        verbose_name = _("empresa")
+        verbose_name_plural = _("empresas")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cluster", "name"], name="company_unique_name_per_cluster"
+            ),
+            models.UniqueConstraint(
+                fields=["rut"], condition=~Q(rut=""), name="company_unique_rut"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class StaffAssignment(models.Model):
+    """Agency staff coordinating a CER: they read it and record its progress."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="staff_assignments",
+        verbose_name=_("usuario"),
+    )
+    cluster = models.ForeignKey(
+        Cluster, on_delete=models.CASCADE, related_name="staff_assignments", verbose_name=_("CER")
+    )
+
+    class Meta:
+        verbose_name = _("asignación de coordinador")
+        verbose_name_plural = _("asignaciones de coordinadores")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "cluster"], name="staff_unique_per_cluster")
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.cluster}"
+
+
+class CompanyOwnership(models.Model):
+    """A company owner (empresario): reads their company's CER, changes nothing."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="company_ownership",
+        verbose_name=_("usuario"),
+    )
+    company = models.ForeignKey(
+        Company, on_delete=models.PROTECT, related_name="owners", verbose_name=_("empresa")
+    )
+
+    class Meta:
+        verbose_name = _("empresario")
+        verbose_name_plural = _("empresarios")
+
+    def __str__(self):
+        return f"{self.user} → {self.company}"
