@@ -8,6 +8,9 @@ class ClustersConfig(AppConfig):
     name = "clusters"
     verbose_name = _("CER y empresas")
 
+    def ready(self):
+        from clusters import signals  # noqa: F401  (connects the security log)
+
 
 class CerplanAdminConfig(admin_apps.AdminConfig):
     default = False

@@ -4,6 +4,13 @@ from django.core.management import call_command
 from tests import factories
 
 
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Hashing a password properly takes a deliberate ~0.3 s; tests make hundreds of users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def plan_2006(db):
     """The 2006 plan, as `make run` loads it."""

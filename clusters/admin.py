@@ -1,0 +1,304 @@
+"""The admin for CERs, obstacles, companies and roles, and the pieces the actions admin shares.
+
+Only admins reach it (clusters.admin_site): every ModelAdmin and inline starts with
+AdminOnlyMixin, so permissions come from clusters.permissions.is_admin, not per-model perms.
+
+Two rules hold for every admin class here and in actions/admin.py:
+
+- no list_editable: a changelist row saved from a stale page would silently overwrite a newer
+  edit (a lost update);
+- plan-structure models (those with django-simple-history) have no bulk "delete selected":
+  a bulk delete skips the per-object confirmation and the history a person can follow.
+"""
+
+from axes import admin as axes_admin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib import admin
+from django.contrib.auth import admin as auth_admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from clusters.admin_site import AdminOnlyMixin
+from clusters.models import (
+    Cluster,
+    Company,
+    CompanyOwnership,
+    Measure,
+    Obstacle,
+    StaffAssignment,
+)
+
+# Shared pieces -------------------------------------------------------------------------------
+
+SOURCE_FIELDSET = (
+    _("Fuente y errata"),
+    {
+        "fields": ("source", "correction_note"),
+        "description": _(
+            "Dónde está en el informe de origen. La nota de corrección se muestra a los "
+            "usuarios: explica cada errata del informe y cómo se corrigió, para que nada "
+            "cambie en silencio."
+        ),
+    },
+)
+
+
+def truncated(text, length=80):
+    return Truncator(text).chars(length)
+
+
+class ErrataFilter(admin.SimpleListFilter):
+    """Objects whose source text had an erratum corrected on the way in."""
+
+    title = _("errata")
+    parameter_name = "errata"
+
+    def lookups(self, request, model_admin):
+        return (("yes", _("con nota de corrección")), ("no", _("sin nota de corrección")))
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(correction_note="")
+        if self.value() == "no":
+            return queryset.filter(correction_note="")
+        return queryset
+
+
+class TracedToSourceAdminMixin:
+    """Columns for models built on clusters.models.TracedToSource."""
+
+    @admin.display(boolean=True, description=_("errata"), ordering="correction_note")
+    def has_errata(self, obj):
+        return bool(obj.correction_note)
+
+
+class PlanHistoryMixin:
+    """For SimpleHistoryAdmin subclasses of plan-structure models (put it before SimpleHistoryAdmin).
+
+    History and "revert" follow the admin's own permissions (AdminOnlyMixin), whatever
+    SIMPLE_HISTORY_ENFORCE_HISTORY_MODEL_PERMISSIONS says, and a model may refuse revert
+    altogether (allow_revert = False) when a revert would rewrite fields the admin keeps read-only.
+    """
+
+    actions = None
+    allow_revert = True
+
+    def has_view_history_permission(self, request, obj=None):
+        return self.has_view_permission(request, obj)
+
+    def has_change_history_permission(self, request, obj=None):
+        return self.allow_revert and self.has_change_permission(request, obj)
+
+    def has_view_history_or_change_history_permission(self, request, obj=None):
+        return self.has_view_history_permission(request, obj)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST" and not self.has_change_history_permission(request):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+# CERs, obstacles, measures -------------------------------------------------------------------
+
+
+class ObstacleInline(AdminOnlyMixin, TracedToSourceAdminMixin, admin.TabularInline):
+    model = Obstacle
+    fields = ("position", "title", "has_errata")
+    readonly_fields = ("has_errata",)
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Cluster)
+class ClusterAdmin(AdminOnlyMixin, TracedToSourceAdminMixin, PlanHistoryMixin, SimpleHistoryAdmin):
+    list_display = (
+        "name",
+        "slug",
+        "sector",
+        "region",
+        "objectives_count",
+        "activities_count",
+        "has_errata",
+    )
+    list_filter = ("region", ErrataFilter)
+    search_fields = ("name", "slug", "sector", "region")
+    prepopulated_fields = {"slug": ("name",)}
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "sector", "region", "description")}),
+        SOURCE_FIELDSET,
+    )
+    inlines = [ObstacleInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                objectives_total=Count("objectives", distinct=True),
+                activities_total=Count("activities", distinct=True),
+            )
+        )
+
+    @admin.display(description=_("objetivos"), ordering="objectives_total")
+    def objectives_count(self, obj):
+        return obj.objectives_total
+
+    @admin.display(description=_("actividades"), ordering="activities_total")
+    def activities_count(self, obj):
+        return obj.activities_total
+
+
+class MeasureInline(AdminOnlyMixin, TracedToSourceAdminMixin, admin.TabularInline):
+    model = Measure
+    fields = ("position", "text", "has_errata")
+    readonly_fields = ("has_errata",)
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Obstacle)
+class ObstacleAdmin(
+    AdminOnlyMixin, TracedToSourceAdminMixin, PlanHistoryMixin, SimpleHistoryAdmin
+):
+    list_display = ("position", "short_title", "cluster", "has_errata")
+    list_display_links = ("position", "short_title")
+    list_filter = ("cluster", ErrataFilter)
+    list_select_related = ("cluster",)
+    search_fields = ("title",)
+    fieldsets = ((None, {"fields": ("cluster", "position", "title")}), SOURCE_FIELDSET)
+    inlines = [MeasureInline]
+
+    @admin.display(description=_("obstáculo"), ordering="title")
+    def short_title(self, obj):
+        return truncated(obj.title)
+
+
+@admin.register(Measure)
+class MeasureAdmin(AdminOnlyMixin, TracedToSourceAdminMixin, PlanHistoryMixin, SimpleHistoryAdmin):
+    list_display = ("position", "short_text", "short_obstacle", "cluster", "has_errata")
+    list_display_links = ("position", "short_text")
+    list_filter = (("obstacle__cluster", admin.RelatedOnlyFieldListFilter), ErrataFilter)
+    list_select_related = ("obstacle__cluster",)
+    search_fields = ("text", "obstacle__title")
+    autocomplete_fields = ("obstacle",)
+    fieldsets = ((None, {"fields": ("obstacle", "position", "text")}), SOURCE_FIELDSET)
+
+    @admin.display(description=_("medida"), ordering="text")
+    def short_text(self, obj):
+        return truncated(obj.text)
+
+    @admin.display(description=_("obstáculo"), ordering="obstacle__position")
+    def short_obstacle(self, obj):
+        return truncated(obj.obstacle.title, 60)
+
+    @admin.display(description=_("CER"), ordering="obstacle__cluster__name")
+    def cluster(self, obj):
+        return obj.obstacle.cluster
+
+
+# Companies and roles -------------------------------------------------------------------------
+
+
+@admin.register(Company)
+class CompanyAdmin(AdminOnlyMixin, admin.ModelAdmin):
+    list_display = ("name", "rut", "size", "cluster")
+    list_filter = ("cluster", "size")
+    list_select_related = ("cluster",)
+    search_fields = ("name", "rut")
+    fields = ("cluster", "name", "rut", "size")
+
+
+@admin.register(StaffAssignment)
+class StaffAssignmentAdmin(AdminOnlyMixin, admin.ModelAdmin):
+    list_display = ("user", "cluster")
+    list_filter = ("cluster",)
+    list_select_related = ("user", "cluster")
+    search_fields = ("user__username", "user__first_name", "user__last_name", "cluster__name")
+    autocomplete_fields = ("user", "cluster")
+
+
+@admin.register(CompanyOwnership)
+class CompanyOwnershipAdmin(AdminOnlyMixin, admin.ModelAdmin):
+    list_display = ("user", "company", "cluster")
+    list_filter = (("company__cluster", admin.RelatedOnlyFieldListFilter),)
+    list_select_related = ("user", "company__cluster")
+    search_fields = ("user__username", "user__first_name", "user__last_name", "company__name")
+    # The CER follows from the company; an owner has no CER of their own to pick.
+    autocomplete_fields = ("user", "company")
+
+    @admin.display(description=_("CER"), ordering="company__cluster__name")
+    def cluster(self, obj):
+        return obj.company.cluster
+
+
+# Accounts ------------------------------------------------------------------------------------
+# django.contrib.auth and django-axes register their own ModelAdmins, which ask for Django's
+# per-model permissions. Re-registered with AdminOnlyMixin, a member of the admin group manages
+# accounts, roles and sign-in lock-outs like a superuser does, and the user autocomplete of the
+# role forms above answers them.
+
+
+class StaffAssignmentInline(AdminOnlyMixin, admin.TabularInline):
+    model = StaffAssignment
+    autocomplete_fields = ("cluster",)
+    extra = 0
+    verbose_name_plural = _("CER que coordina (coordinador)")
+
+
+class CompanyOwnershipInline(AdminOnlyMixin, admin.StackedInline):
+    model = CompanyOwnership
+    autocomplete_fields = ("company",)
+    extra = 0
+    verbose_name_plural = _("empresa de la que es empresario")
+
+
+def _reregister(model, admin_class):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+    admin.site.register(model, admin_class)
+
+
+class UserAdmin(AdminOnlyMixin, auth_admin.UserAdmin):
+    inlines = [StaffAssignmentInline, CompanyOwnershipInline]
+
+    def get_inlines(self, request, obj):
+        # Roles are given once the account exists (the add form asks only for name and password).
+        return self.inlines if obj is not None else []
+
+
+class GroupAdmin(AdminOnlyMixin, auth_admin.GroupAdmin):
+    pass
+
+
+def _refuse_add(self, request, *args):
+    # django-axes writes these rows itself; nobody adds them by hand.
+    return False
+
+
+class AccessAttemptAdmin(AdminOnlyMixin, axes_admin.AccessAttemptAdmin):
+    has_add_permission = _refuse_add
+
+
+class AccessLogAdmin(AdminOnlyMixin, axes_admin.AccessLogAdmin):
+    has_add_permission = _refuse_add
+
+
+class AccessFailureLogAdmin(AdminOnlyMixin, axes_admin.AccessFailureLogAdmin):
+    has_add_permission = _refuse_add
+
+
+_reregister(get_user_model(), UserAdmin)
+_reregister(Group, GroupAdmin)
+for _model, _admin_class in (
+    (AccessAttempt, AccessAttemptAdmin),
+    (AccessLog, AccessLogAdmin),
+    (AccessFailureLog, AccessFailureLogAdmin),
+):
+    # Only where django-axes itself offers them (AXES_ENABLE_ADMIN).
+    if admin.site.is_registered(_model):
+        _reregister(_model, _admin_class)
