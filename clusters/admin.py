@@ -78,7 +78,7 @@ class TracedToSourceAdminMixin:
 
 
 class PlanHistoryMixin:
-    """For SimpleHistoryAdmin subclasses of plan-structure models (put it before SimpleHistoryAdmin).
+    """History rules of the plan-structure admins; listed before SimpleHistoryAdmin.
 
     History and "revert" follow the admin's own permissions (AdminOnlyMixin), whatever
     SIMPLE_HISTORY_ENFORCE_HISTORY_MODEL_PERMISSIONS says, and a model may refuse revert
@@ -162,9 +162,7 @@ class MeasureInline(AdminOnlyMixin, TracedToSourceAdminMixin, admin.TabularInlin
 
 
 @admin.register(Obstacle)
-class ObstacleAdmin(
-    AdminOnlyMixin, TracedToSourceAdminMixin, PlanHistoryMixin, SimpleHistoryAdmin
-):
+class ObstacleAdmin(AdminOnlyMixin, TracedToSourceAdminMixin, PlanHistoryMixin, SimpleHistoryAdmin):
     list_display = ("position", "short_title", "cluster", "has_errata")
     list_display_links = ("position", "short_title")
     list_filter = ("cluster", ErrataFilter)
