@@ -717,6 +717,17 @@ class FundingAdmin(
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("instruments")
 
+    def save_model(self, request, obj, form, change):
+        # simple-history writes a row per save and per change of the instruments; write one,
+        # after the instruments are saved, so an edit is one entry with its whole after-state.
+        obj.skip_history_when_saving = True
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        del form.instance.skip_history_when_saving
+        form.instance.save()
+
     @admin.display(description=_("instrumentos"))
     def instrument_names(self, obj):
         return ", ".join(instrument.name for instrument in obj.instruments.all())
