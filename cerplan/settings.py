@@ -204,6 +204,7 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # its start-up banner would print on every manage.py command
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # The client address is REMOTE_ADDR unless the deployment says how many proxies to trust,
 # so a forged X-Forwarded-For cannot reset the counter.
@@ -229,15 +230,61 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
+# Caches: one cache shared by every worker process and every application server, kept in the
+# database they already share, so a CER's cached figures are invalidated everywhere at once and
+# no further service (Redis, memcached) is needed. `manage.py createcachetable` creates the
+# table (`make serve` runs it; Django's test runner creates it for the test database).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "cerplan_cache",
+        "TIMEOUT": int(os.environ.get("DJANGO_CACHE_TIMEOUT", str(60 * 60))),
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("DJANGO_CACHE_MAX_ENTRIES", "20000"))},
+    }
+}
+
+# Structured logs: one JSON object a line on stdout (clusters.logging.JsonFormatter), which is
+# what a container platform or a log collector reads. DJANGO_LOG_FORMAT=plain|json chooses;
+# the default is plain text in development (DJANGO_DEBUG on), JSON otherwise.
+LOG_FORMAT = os.environ.get("DJANGO_LOG_FORMAT", "plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
+        "json": {"()": "clusters.logging.JsonFormatter"},
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "plain" if LOG_FORMAT == "plain" else "json",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
     },
 }
+
+# django-import-export. Imports run through actions.imports (preview, then confirm, through the
+# services, all-or-nothing), not through import-export's own import views; these settings make the
+# library's defaults safe anyway for anything that does use them:
+# - its import and export views answer any admin-site user unless these name a permission.
+#   "import"/"export" are codenames no model defines, so only superusers pass by default; our
+#   admin classes override has_import_permission/has_export_permission with is_admin.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
+# - one transaction per import. (A row's validation error rolls back only with
+#   rollback_on_validation_errors, and full_clean runs only with Meta.clean_model_instances: our
+#   resources (actions/resources.py) refuse import_data() altogether and set the latter.)
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+IMPORT_EXPORT_SKIP_ADMIN_CONFIRM = False
+# - its formula escaping only strips a leading "=" and turns every cell into text; our export
+#   formats (actions.exports.EscapedCSV/EscapedXLSX) quote-escape = + - @ and keep numbers numbers.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
+IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True
+IMPORT_EXPORT_IMPORT_IGNORE_BLANK_LINES = True
+# - temporary files of its import views under MEDIA_ROOT (private), never the shared /tmp.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
