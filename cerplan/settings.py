@@ -155,10 +155,10 @@ MEDIA_URL = "/evidence-files-are-served-by-a-view/"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# Sessions: 30 minutes idle, 12 hours at most (the absolute cap is enforced by
-# clusters.middleware.SessionLifetimeMiddleware), database-backed so several processes share them.
+# Sessions: 30 minutes idle, 12 hours at most (clusters.middleware.SessionLifetimeMiddleware
+# renews the idle clock on activity and enforces the cap), database-backed so several processes
+# and servers share them.
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
 SESSION_ABSOLUTE_MAX_AGE = 12 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -215,3 +215,20 @@ def test_sign_in_failures_are_logged_without_the_password(client, staff, caplog)
     assert "sign-in: user=sebastian" in caplog.text
     assert "my-secret-guess" not in caplog.text
     assert PASSWORD not in caplog.text
+
+
+def test_activity_renews_the_idle_clock(client, staff):
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    client.force_login(staff)
+    client.get("/")
+    session = client.session
+    session["cerplan_session_refreshed"] = time.time() - 120  # last renewed two minutes ago
+    session.save()
+    Session.objects.filter(pk=session.session_key).update(
+        expire_date=timezone.now() + datetime.timedelta(seconds=60)
+    )
+    client.get("/")
+    expires_in = Session.objects.get(pk=session.session_key).expire_date - timezone.now()
+    assert expires_in > datetime.timedelta(minutes=29)
