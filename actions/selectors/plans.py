@@ -1,0 +1,394 @@
+"""Read paths of the pages people look at every week: home, CER dashboard, plan matrix, timeline.
+
+Every function here asks the database a fixed number of queries whatever the size of the plan
+(tests/test_page_queries.py pins them), and every figure comes from :mod:`actions.rollup`, which
+replays the activities' history to the as-of date: ``as_of=None`` means today.
+
+The headline figures of a CER come back from :func:`cluster_figures` as a plain dict, so they can be
+cached per CER and date later without touching the pages.
+"""
+
+import datetime
+from dataclasses import dataclass
+from itertools import groupby
+
+from django.db.models import (
+    Aggregate,
+    BooleanField,
+    CharField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    Window,
+    prefetch_related_objects,
+)
+from django.db.models.functions import RowNumber
+
+from actions import rollup
+from actions.models import (
+    Activity,
+    Actor,
+    Funding,
+    Goal,
+    GoalMeasurement,
+    Instrument,
+    Involvement,
+    ProgressUpdate,
+    Status,
+    Strategy,
+)
+from clusters.models import Cluster
+
+ATTENTION_LIMIT = 6
+RECENT_UPDATES_LIMIT = 8
+#: The order statuses are listed in: the way work moves, then the exceptions.
+STATUS_ORDER = [Status.PENDING, Status.IN_PROGRESS, Status.BLOCKED, Status.DONE, Status.CANCELLED]
+
+
+class JoinedText(Aggregate):
+    """The text values of a group joined by newlines (order not guaranteed).
+
+    GROUP_CONCAT on SQLite, STRING_AGG on PostgreSQL: the two databases the portal runs on.
+    """
+
+    function = "GROUP_CONCAT"
+    output_field = CharField()
+
+    def __init__(self, expression, **extra):
+        super().__init__(expression, Value("\n"), **extra)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="STRING_AGG", **extra_context)
+
+
+def _responsible_names(strategy_field="strategy_id"):
+    """Expression: the responsible actors of the outer row's strategy, newline-separated."""
+    return Subquery(
+        Involvement.objects.filter(
+            strategy=OuterRef(strategy_field), role=Involvement.Role.RESPONSIBLE
+        )
+        .order_by()
+        .values("strategy")
+        .annotate(names=JoinedText("actor__name"))
+        .values("names")[:1],
+        output_field=CharField(),
+    )
+
+
+def _split_names(text):
+    return sorted(filter(None, (text or "").split("\n")), key=str.casefold)
+
+
+def _flags(as_of):
+    """Annotations marking an activity overdue or due soon on the as-of date."""
+    return {
+        "is_overdue": ExpressionWrapper(rollup.overdue_q(as_of), output_field=BooleanField()),
+        "is_due_soon": ExpressionWrapper(rollup.due_soon_q(as_of), output_field=BooleanField()),
+    }
+
+
+# Home ---------------------------------------------------------------------------------------
+
+
+def clusters_overview(clusters, as_of=None):
+    """The given CERs, each with ``progress``, ``activity_total`` and ``overdue``: one query."""
+    figures = rollup.cluster_figure_annotations(as_of)
+    return clusters.annotate(
+        progress=figures["progress"],
+        activity_total=figures["activity_total"],
+        overdue=figures["overdue"],
+        due_soon=figures["due_soon"],
+    ).order_by("name")
+
+
+# Dashboard ----------------------------------------------------------------------------------
+
+
+def cluster_figures(cluster_id, as_of=None) -> dict:
+    """The headline figures of a CER on the as-of date, as a plain dict: one query.
+
+    Keys: ``progress`` (None when no activity counts), ``activity_total``, ``overdue``,
+    ``due_soon`` and ``status_<value>`` for each status.
+    """
+    annotations = rollup.cluster_figure_annotations(as_of)
+    return Cluster.objects.filter(pk=cluster_id).annotate(**annotations).values(*annotations).get()
+
+
+@dataclass
+class ObjectiveProgress:
+    objective: object
+    progress: float | None
+    strategies: list
+
+
+def progress_by_objective(cluster, as_of=None):
+    """Objectives with their progress, each with its strategies and theirs: one query."""
+    strategies = (
+        Strategy.objects.filter(cluster=cluster)
+        .select_related("objective")
+        .annotate(**rollup.strategy_figure_annotations(as_of))
+        .order_by("objective__position", "number")
+    )
+    groups = []
+    for objective, rows in groupby(strategies, key=lambda strategy: strategy.objective):
+        rows = list(rows)
+        # Every row carries its objective's progress (computed by the database).
+        groups.append(ObjectiveProgress(objective, rows[0].objective_progress, rows))
+    return groups
+
+
+def attention_activities(cluster, as_of=None, limit=ATTENTION_LIMIT):
+    """The most overdue and the next due activities, ``limit`` of each: one query.
+
+    Returns ``{"overdue": [...], "due_soon": [...]}``; each activity carries ``state_*``,
+    ``state_end``, ``days`` (days late, or days left) and ``responsible`` (names).
+    """
+    day = rollup.as_of_day(as_of)
+    overdue, due_soon = rollup.overdue_q(as_of), rollup.due_soon_q(as_of)
+    activities = (
+        rollup.activities_as_of(Activity.objects.filter(cluster=cluster), as_of)
+        .filter(overdue | due_soon)
+        .select_related("strategy")
+        .annotate(
+            late=ExpressionWrapper(overdue, output_field=BooleanField()),
+            responsible_names=_responsible_names(),
+        )
+        .annotate(
+            # Both lists read best oldest end first: the most overdue, then the nearest due.
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("late")],
+                order_by=[F("state_end").asc(), F("strategy__number").asc(), F("position").asc()],
+            )
+        )
+        .filter(rank__lte=limit)
+        .order_by("state_end", "strategy__number", "position")
+    )
+    lists = {"overdue": [], "due_soon": []}
+    for activity in activities:
+        activity.responsible = _split_names(activity.responsible_names)
+        activity.days = abs((day - activity.state_end).days)
+        lists["overdue" if activity.late else "due_soon"].append(activity)
+    return lists
+
+
+def goal_indicators(cluster, as_of=None):
+    """Goals with a target, each with its latest measurement on or before the as-of date."""
+    day = rollup.as_of_day(as_of)
+    latest = GoalMeasurement.objects.filter(goal=OuterRef("pk"), measured_on__lte=day).order_by(
+        "-measured_on", "-id"
+    )
+    return list(
+        Goal.objects.filter(strategy__cluster=cluster, target_value__isnull=False)
+        .select_related("strategy")
+        .annotate(
+            latest_value=Subquery(latest.values("value")[:1]),
+            latest_on=Subquery(latest.values("measured_on")[:1]),
+        )
+        .order_by("strategy__number", "position")
+    )
+
+
+def recent_updates(cluster, as_of=None, limit=RECENT_UPDATES_LIMIT):
+    """The latest progress updates effective on or before the as-of date."""
+    return list(
+        ProgressUpdate.objects.filter(
+            activity__cluster=cluster, effective_on__lte=rollup.as_of_day(as_of)
+        )
+        .select_related("activity", "author")
+        .order_by("-effective_on", "-recorded_at", "-id")[:limit]
+    )
+
+
+# Plan matrix --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanFilters:
+    """The filters of the plan matrix, as read from the URL (already validated)."""
+
+    status: str = ""
+    actor: int | None = None
+    instrument: int | None = None
+    year: int | None = None
+    overdue: bool = False
+    due_soon: bool = False
+
+    @property
+    def narrows_activities(self):
+        return bool(self.status or self.year or self.overdue or self.due_soon)
+
+    @property
+    def active(self):
+        return self.narrows_activities or self.actor is not None or self.instrument is not None
+
+    def activity_q(self, as_of=None) -> Q:
+        """For activities annotated by rollup.activities_as_of."""
+        q = Q()
+        if self.status:
+            q &= Q(state_status=self.status)
+        if self.overdue:
+            q &= rollup.overdue_q(as_of)
+        if self.due_soon:
+            q &= rollup.due_soon_q(as_of)
+        if self.year:
+            first, last = datetime.date(self.year, 1, 1), datetime.date(self.year, 12, 31)
+            q &= (
+                (Q(planned_start__isnull=True) | Q(planned_start__lte=last))
+                & (Q(state_end__isnull=True) | Q(state_end__gte=first))
+                & ~Q(planned_start__isnull=True, state_end__isnull=True)
+            )
+        return q
+
+    def strategy_q(self, as_of=None) -> Q:
+        q = Q()
+        if self.actor is not None:
+            q &= Exists(
+                Involvement.objects.filter(
+                    strategy=OuterRef("pk"), actor=self.actor, role=Involvement.Role.RESPONSIBLE
+                )
+            )
+        if self.instrument is not None:
+            q &= Exists(
+                Funding.objects.filter(strategy=OuterRef("pk"), instruments=self.instrument)
+            )
+        if self.narrows_activities:
+            q &= Exists(
+                rollup.activities_as_of(
+                    Activity.objects.filter(strategy=OuterRef("pk")), as_of
+                ).filter(self.activity_q(as_of))
+            )
+        return q
+
+
+def filter_options(cluster):
+    """The responsible actors and instruments that appear in the CER's plan: one query."""
+    actors = (
+        Actor.objects.filter(
+            involvements__strategy__cluster=cluster,
+            involvements__role=Involvement.Role.RESPONSIBLE,
+        )
+        .annotate(kind=Value("actor", output_field=CharField()))
+        .order_by()
+        .values_list("kind", "id", "name")
+    )
+    instruments = (
+        Instrument.objects.filter(funding__strategy__cluster=cluster)
+        .annotate(kind=Value("instrument", output_field=CharField()))
+        .order_by()
+        .values_list("kind", "id", "name")
+    )
+    options = {"actor": [], "instrument": []}
+    for kind, pk, name in sorted(actors.union(instruments), key=lambda row: row[2].casefold()):
+        options[kind].append((pk, name))
+    return options
+
+
+@dataclass
+class PlanMatrix:
+    objectives: list  # [(objective, [strategy, ...]), ...]
+    activity_count: int
+    strategy_count: int
+    strategy_total: int
+    years: list
+
+
+def plan_matrix(cluster, as_of=None, filters=None):
+    """The plan as Tables 3 and 5 lay it out, narrowed by ``filters``: five queries.
+
+    Each strategy carries ``shown_activities`` (with ``state_*``, ``is_overdue``,
+    ``is_due_soon``), ``goals_list``, ``funding_public``, ``funding_private``, ``involved`` and
+    ``responsible``. Strategies are read all at once so the period filter can offer every year
+    of the plan; the database decides which match the filters (``shown``).
+    """
+    filters = filters or PlanFilters()
+    strategy_q = filters.strategy_q(as_of)
+    strategies = list(
+        Strategy.objects.filter(cluster=cluster)
+        .select_related("objective")
+        .annotate(
+            shown=ExpressionWrapper(strategy_q, output_field=BooleanField())
+            if strategy_q
+            else Value(True, output_field=BooleanField())
+        )
+        .order_by("objective__position", "number")
+    )
+    shown = [strategy for strategy in strategies if strategy.shown]
+    activities = (
+        rollup.activities_as_of(Activity.objects.all(), as_of)
+        .filter(filters.activity_q(as_of))
+        .annotate(**_flags(as_of))
+        .order_by("position", "code")
+    )
+    prefetch_related_objects(
+        shown,
+        Prefetch("activities", queryset=activities, to_attr="shown_activities"),
+        Prefetch("goals", queryset=Goal.objects.order_by("position"), to_attr="goals_list"),
+        Prefetch(
+            "funding", queryset=Funding.objects.order_by("kind", "position"), to_attr="funding_list"
+        ),
+        Prefetch(
+            "involvements",
+            queryset=Involvement.objects.select_related("actor").order_by("role", "position"),
+            to_attr="involvement_list",
+        ),
+    )
+    for strategy in shown:
+        strategy.funding_public = [
+            f for f in strategy.funding_list if f.kind == Funding.Kind.PUBLIC
+        ]
+        strategy.funding_private = [
+            f for f in strategy.funding_list if f.kind == Funding.Kind.PRIVATE
+        ]
+        strategy.involved = [
+            i for i in strategy.involvement_list if i.role == Involvement.Role.INVOLVED
+        ]
+        strategy.responsible = [
+            i for i in strategy.involvement_list if i.role == Involvement.Role.RESPONSIBLE
+        ]
+    return PlanMatrix(
+        objectives=[
+            (objective, list(rows)) for objective, rows in groupby(shown, key=lambda s: s.objective)
+        ],
+        activity_count=sum(len(s.shown_activities) for s in shown),
+        strategy_count=len(shown),
+        strategy_total=len(strategies),
+        years=plan_years(strategies, as_of),
+    )
+
+
+def plan_years(strategies, as_of=None):
+    """Every year a strategy's committed period touches; open-ended ones run to the as-of year."""
+    starts = [s.committed_start.year for s in strategies if s.committed_start]
+    if not starts:
+        return []
+    ends = [s.committed_end.year for s in strategies if s.committed_end]
+    if any(s.committed_start and not s.committed_end for s in strategies):
+        ends.append(rollup.as_of_day(as_of).year)
+    return list(range(min(starts), max(ends + starts) + 1))
+
+
+# Timeline -----------------------------------------------------------------------------------
+
+
+def timeline_strategies(cluster, as_of=None):
+    """Strategies with their objective and their activities (``timeline_activities``): two
+    queries."""
+    activities = (
+        rollup.activities_as_of(Activity.objects.all(), as_of)
+        .annotate(**_flags(as_of))
+        .order_by("position", "code")
+    )
+    return list(
+        Strategy.objects.filter(cluster=cluster)
+        .select_related("objective")
+        .prefetch_related(
+            Prefetch("activities", queryset=activities, to_attr="timeline_activities")
+        )
+        .order_by("objective__position", "number")
+    )

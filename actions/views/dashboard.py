@@ -1,0 +1,222 @@
+"""The pages people look at every week: home, CER dashboard, plan matrix and timeline.
+
+Thin views: access through actions.permissions, figures from actions.selectors.plans (whose
+query count does not grow with the plan), and ``?as_of=YYYY-MM-DD`` read the same way on the
+three CER pages.
+"""
+
+import datetime
+import re
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from actions import rollup
+from actions.models import Status
+from actions.permissions import get_readable_cluster, may_record_progress, readable_clusters
+from actions.selectors import plans
+
+AS_OF_FORMAT = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def read_as_of(request):
+    """The ``as_of`` date of the request: ``(date or None, error message or None)``.
+
+    Only YYYY-MM-DD is accepted; anything else, or a date after today, is refused with a message
+    saying why, and the page falls back to today.
+    """
+    raw = request.GET.get("as_of", "").strip()
+    if not raw:
+        return None, None
+    day = None
+    if AS_OF_FORMAT.fullmatch(raw):
+        try:
+            day = datetime.date.fromisoformat(raw)
+        except ValueError:
+            day = None
+    if day is None:
+        return None, _(
+            "La fecha «%(value)s» no es válida: escríbala como AAAA-MM-DD (por ejemplo, "
+            "2008-06-30). Se muestra el plan de hoy."
+        ) % {"value": raw[:40]}
+    today = timezone.localdate()
+    if day > today:
+        return None, _(
+            "La fecha %(date)s es posterior a hoy y el historial no la alcanza. Se muestra el plan "
+            "de hoy."
+        ) % {"date": day.strftime("%d-%m-%Y")}
+    return day, None
+
+
+def _page_context(request, cluster, page):
+    as_of, as_of_error = read_as_of(request)
+    today = timezone.localdate()
+    return {
+        "cluster": cluster,
+        "page": page,
+        "as_of": as_of,
+        "as_of_error": as_of_error,
+        "day": as_of or today,
+        "today": today,
+        "generated_at": timezone.localtime(),
+        "can_record": may_record_progress(request.user, cluster.id),
+        # Filters and other parameters survive a change of date.
+        "keep_params": [
+            (key, value)
+            for key, values in request.GET.lists()
+            if key != "as_of"
+            for value in values
+        ],
+        "due_soon_days": rollup.DUE_SOON_DAYS,
+        "statuses": [(status.value, status.label) for status in plans.STATUS_ORDER],
+    }
+
+
+@login_required
+def home(request):
+    clusters = list(plans.clusters_overview(readable_clusters(request.user)))
+    if len(clusters) == 1:
+        return redirect(clusters[0].get_absolute_url())
+    return render(
+        request,
+        "actions/home.html",
+        {"clusters": clusters, "due_soon_days": rollup.DUE_SOON_DAYS},
+    )
+
+
+@login_required
+def cluster_dashboard(request, slug):
+    cluster = get_readable_cluster(request.user, slug)
+    context = _page_context(request, cluster, "dashboard")
+    as_of = context["as_of"]
+    figures = plans.cluster_figures(cluster.pk, as_of)
+    context.update(
+        figures=figures,
+        status_counts=[
+            (value, label, figures[f"status_{value}"]) for value, label in context["statuses"]
+        ],
+        objectives=plans.progress_by_objective(cluster, as_of),
+        attention=plans.attention_activities(cluster, as_of),
+        goals=plans.goal_indicators(cluster, as_of),
+        updates=plans.recent_updates(cluster, as_of),
+        due_soon_until=context["day"] + datetime.timedelta(days=rollup.DUE_SOON_DAYS),
+    )
+    return render(request, "actions/dashboard.html", context)
+
+
+class PlanFilterForm(forms.Form):
+    """The plan matrix filters, read from the URL; choices are what the CER's plan contains."""
+
+    status = forms.ChoiceField(label=gettext_lazy("Estado"), required=False)
+    actor = forms.TypedChoiceField(
+        label=gettext_lazy("Responsable"), required=False, coerce=int, empty_value=None
+    )
+    instrument = forms.TypedChoiceField(
+        label=gettext_lazy("Instrumento"), required=False, coerce=int, empty_value=None
+    )
+    # Any plausible year is accepted; the select offers the years the plan spans.
+    year = forms.IntegerField(
+        label=gettext_lazy("Año"),
+        required=False,
+        min_value=1900,
+        max_value=2100,
+        widget=forms.Select,
+    )
+    overdue = forms.BooleanField(label=gettext_lazy("Solo atrasadas"), required=False)
+    due_soon = forms.BooleanField(required=False)
+
+    def __init__(self, data, *, actors, instruments, due_soon_days):
+        super().__init__(data)
+        anything = [("", _("Todos"))]
+        self.fields["status"].choices = anything + [
+            (status.value, status.label) for status in plans.STATUS_ORDER
+        ]
+        self.fields["actor"].choices = anything + list(actors)
+        self.fields["instrument"].choices = anything + list(instruments)
+        self.fields["due_soon"].label = _("Vencen en %(days)s días") % {"days": due_soon_days}
+        for name in ("status", "actor", "instrument", "year"):
+            self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
+        for name in ("overdue", "due_soon"):
+            self.fields[name].widget.attrs["class"] = "form-check-input"
+
+    def filters(self):
+        """The valid filters; an invalid one is dropped (and named by ``ignored``)."""
+        self.is_valid()
+        data = self.cleaned_data
+        return plans.PlanFilters(
+            status=data.get("status") or "",
+            actor=data.get("actor"),
+            instrument=data.get("instrument"),
+            year=data.get("year"),
+            overdue=bool(data.get("overdue")),
+            due_soon=bool(data.get("due_soon")),
+        )
+
+    def offer_years(self, years):
+        """List the years the plan spans (and the one asked for, if outside them)."""
+        years = list(years)
+        asked = self.cleaned_data.get("year")
+        if asked and asked not in years:
+            years = sorted([*years, asked])
+        self.fields["year"].widget.choices = [("", _("Todos"))] + [(y, str(y)) for y in years]
+
+    def ignored(self):
+        return [str(self.fields[name].label) for name in self.errors]
+
+
+@login_required
+def cluster_plan(request, slug):
+    cluster = get_readable_cluster(request.user, slug)
+    context = _page_context(request, cluster, "plan")
+    as_of = context["as_of"]
+    options = plans.filter_options(cluster)
+    form = PlanFilterForm(
+        request.GET,
+        actors=options["actor"],
+        instruments=options["instrument"],
+        due_soon_days=rollup.DUE_SOON_DAYS,
+    )
+    filters = form.filters()
+    matrix = plans.plan_matrix(cluster, as_of, filters)
+    form.offer_years(matrix.years)
+    context.update(
+        form=form,
+        filters=filters,
+        ignored_filters=form.ignored(),
+        matrix=matrix,
+        active_filters=_active_filters(request, form, filters),
+        status_choices=Status,
+    )
+    return render(request, "actions/plan.html", context)
+
+
+def _active_filters(request, form, filters):
+    """(label, value shown, URL without it) of each filter in use, for removable chips."""
+    shown = []
+    for name in ("status", "actor", "instrument", "year"):
+        value = getattr(filters, name)
+        if value not in (None, ""):
+            choices = dict(form.fields[name].widget.choices)
+            shown.append((name, form.fields[name].label, choices.get(value, value)))
+    if filters.overdue:
+        shown.append(("overdue", _("Solo"), _("atrasadas")))
+    if filters.due_soon:
+        shown.append(("due_soon", _("Solo"), form.fields["due_soon"].label))
+    active = []
+    for name, label, value in shown:
+        query = request.GET.copy()
+        query.pop(name, None)
+        active.append((label, value, f"?{query.urlencode()}" if query else request.path))
+    return active
+
+
+@login_required
+def cluster_timeline(request, slug):
+    cluster = get_readable_cluster(request.user, slug)
+    context = _page_context(request, cluster, "timeline")
+    context["strategies"] = plans.timeline_strategies(cluster, context["as_of"])
+    return render(request, "actions/timeline.html", context)
