@@ -29,10 +29,12 @@ from actions.models import (
     Strategy,
 )
 from actions.periods import PeriodError, parse_period
+from actions.resources import GoalMeasurementResource, ProgressResource
 from clusters.admin import (
     SOURCE_FIELDSET,
     ErrataFilter,
     PlanHistoryMixin,
+    SpreadsheetExportMixin,
     TracedToSourceAdminMixin,
     truncated,
 )
@@ -477,7 +479,16 @@ class ProgressUpdateInline(AdminOnlyMixin, admin.TabularInline):
 
 
 @admin.register(Activity)
-class ActivityAdmin(AdminOnlyMixin, TracedToSourceAdminMixin, PlanHistoryMixin, SimpleHistoryAdmin):
+class ActivityAdmin(
+    AdminOnlyMixin,
+    SpreadsheetExportMixin,
+    TracedToSourceAdminMixin,
+    PlanHistoryMixin,
+    SimpleHistoryAdmin,
+):
+    # Export: the progress import's columns, so the file can be edited and imported back.
+    resource_classes = [ProgressResource]
+    import_links = (("progress", _("Importar avances")), ("plan", _("Importar plan")))
     form = ActivityAdminForm
     list_display = (
         "code",
@@ -646,7 +657,9 @@ class GoalAdmin(
 
 
 @admin.register(GoalMeasurement)
-class GoalMeasurementAdmin(AdminOnlyMixin, admin.ModelAdmin):
+class GoalMeasurementAdmin(AdminOnlyMixin, SpreadsheetExportMixin, admin.ModelAdmin):
+    resource_classes = [GoalMeasurementResource]
+    import_links = (("measurements", _("Importar mediciones")),)
     list_display = ("goal", "value", "measured_on", "source", "recorded_by", "recorded_at")
     list_filter = (("goal__strategy__cluster", admin.RelatedOnlyFieldListFilter),)
     list_select_related = ("goal", "recorded_by")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from actions.views import activity, dashboard, evidence
+from actions.views import activity, dashboard, evidence, imports
 
 urlpatterns = [
     path("", dashboard.home, name="home"),
@@ -12,4 +12,31 @@ urlpatterns = [
     path("activities/<int:pk>/revise/", activity.activity_revise, name="activity-revise"),
     path("goals/<int:pk>/measure/", activity.goal_measure, name="goal-measure"),
     path("evidence/<int:pk>/", evidence.evidence_download, name="evidence-download"),
+    # Spreadsheets (actions/views/imports.py): import with preview and confirm, templates, exports.
+    path("clusters/<slug:slug>/import/<slug:kind>/", imports.cluster_import, name="cluster-import"),
+    path(
+        "clusters/<slug:slug>/import/<slug:kind>/preview/<str:token>/",
+        imports.cluster_import_preview,
+        name="cluster-import-preview",
+    ),
+    path(
+        "clusters/<slug:slug>/import/<slug:kind>/confirm/<str:token>/",
+        imports.cluster_import_confirm,
+        name="cluster-import-confirm",
+    ),
+    path(
+        "clusters/<slug:slug>/import/<slug:kind>/template.xlsx",
+        imports.cluster_import_template,
+        name="cluster-import-template",
+    ),
+    path(
+        "clusters/<slug:slug>/export/plan.xlsx",
+        imports.cluster_export_plan,
+        name="cluster-export-plan",
+    ),
+    path(
+        "clusters/<slug:slug>/export/progress.csv",
+        imports.cluster_export_progress,
+        name="cluster-export-progress",
+    ),
 ]

@@ -19,10 +19,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.urls import path
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from actions.resources import CompanyResource
 from clusters.admin_site import AdminOnlyMixin
 from clusters.models import (
     Cluster,
@@ -32,6 +35,7 @@ from clusters.models import (
     Obstacle,
     StaffAssignment,
 )
+from clusters.permissions import is_admin
 
 # Shared pieces -------------------------------------------------------------------------------
 
@@ -103,6 +107,99 @@ class PlanHistoryMixin:
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
+# Spreadsheets ----------------------------------------------------------------------------------
+# Imports have their own pages (actions/views/imports.py: preview, then confirm, through the
+# services), mounted on the CER list by SpreadsheetHubMixin; the lists of activities, companies
+# and measurements also export through django-import-export (SpreadsheetExportMixin). Both ask
+# clusters.permissions.is_admin, not Django's per-model permissions
+# (IMPORT_EXPORT_IMPORT_PERMISSION_CODE and _EXPORT_ in settings are a fallback that fails closed).
+
+SPREADSHEET_CHANGE_LIST_TEMPLATE = "actions/import_admin_changelist.html"
+
+
+class SpreadsheetLinksMixin:
+    """Buttons above a changelist: `import_links` are import kinds of the CER list's hub."""
+
+    import_links = ()  # ((kind, label), …)
+    export_links = ()  # ((admin URL name, label), …)
+
+    def has_import_permission(self, request):
+        return is_admin(request.user)
+
+    def has_export_permission(self, request):
+        return is_admin(request.user)
+
+
+class SpreadsheetExportMixin(SpreadsheetLinksMixin, ExportMixin):
+    """django-import-export's export page, with escaped CSV and XLSX (actions.exports)."""
+
+    import_export_change_list_template = SPREADSHEET_CHANGE_LIST_TEMPLATE
+
+    @property
+    def export_formats(self):
+        from actions.exports import EXPORT_FORMATS
+
+        return EXPORT_FORMATS
+
+
+class SpreadsheetHubMixin(SpreadsheetLinksMixin):
+    """The import pages (every kind, every CER) and the plan exports, under the CER list."""
+
+    change_list_template = SPREADSHEET_CHANGE_LIST_TEMPLATE
+
+    import_links = (
+        ("plan", _("Importar plan")),
+        ("progress", _("Importar avances")),
+        ("companies", _("Importar empresas")),
+        ("measurements", _("Importar mediciones")),
+    )
+    export_links = (
+        ("admin:clusters_cluster_export_plan_xlsx", _("Exportar plan (XLSX)")),
+        ("admin:clusters_cluster_export_plan_json", _("Exportar plan (JSON)")),
+        ("admin:clusters_cluster_export_progress_csv", _("Exportar avances (CSV)")),
+    )
+
+    def get_urls(self):
+        from actions.views.imports import AdminImportViews
+
+        views = AdminImportViews(self)
+        wrap = self.admin_site.admin_view
+        return [
+            path("import/<slug:kind>/", wrap(views.upload), name="clusters_cluster_import"),
+            path(
+                "import/<slug:kind>/preview/<str:token>/",
+                wrap(views.preview),
+                name="clusters_cluster_import_preview",
+            ),
+            path(
+                "import/<slug:kind>/confirm/<str:token>/",
+                wrap(views.confirm),
+                name="clusters_cluster_import_confirm",
+            ),
+            path(
+                "import/<slug:kind>/template.xlsx",
+                wrap(views.template),
+                name="clusters_cluster_import_template",
+            ),
+            path(
+                "export/plan.xlsx",
+                wrap(views.export_plan_xlsx),
+                name="clusters_cluster_export_plan_xlsx",
+            ),
+            path(
+                "export/plan.json",
+                wrap(views.export_plan_json),
+                name="clusters_cluster_export_plan_json",
+            ),
+            path(
+                "export/progress.csv",
+                wrap(views.export_progress_csv),
+                name="clusters_cluster_export_progress_csv",
+            ),
+            *super().get_urls(),
+        ]
+
+
 # CERs, obstacles, measures -------------------------------------------------------------------
 
 
@@ -115,7 +212,13 @@ class ObstacleInline(AdminOnlyMixin, TracedToSourceAdminMixin, admin.TabularInli
 
 
 @admin.register(Cluster)
-class ClusterAdmin(AdminOnlyMixin, TracedToSourceAdminMixin, PlanHistoryMixin, SimpleHistoryAdmin):
+class ClusterAdmin(
+    AdminOnlyMixin,
+    SpreadsheetHubMixin,
+    TracedToSourceAdminMixin,
+    PlanHistoryMixin,
+    SimpleHistoryAdmin,
+):
     list_display = (
         "name",
         "slug",
@@ -203,7 +306,9 @@ class MeasureAdmin(AdminOnlyMixin, TracedToSourceAdminMixin, PlanHistoryMixin, S
 
 
 @admin.register(Company)
-class CompanyAdmin(AdminOnlyMixin, admin.ModelAdmin):
+class CompanyAdmin(AdminOnlyMixin, SpreadsheetExportMixin, admin.ModelAdmin):
+    resource_classes = [CompanyResource]
+    import_links = (("companies", _("Importar empresas")),)
     list_display = ("name", "rut", "size", "cluster")
     list_filter = ("cluster", "size")
     list_select_related = ("cluster",)

@@ -8,21 +8,29 @@ test_every_url_is_in_the_table fails the suite when a page is added without a ro
 """
 
 import datetime
+import io
+import re
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from openpyxl import Workbook
 
 from actions.export import export_plan
 from actions.models import Activity, GoalMeasurement, ProgressUpdate
-from clusters.models import Cluster
+from clusters.models import Cluster, Company
 
 ROLES = ["visitor", "owner_a", "staff_a", "staff_both", "admin"]
 
 # Who may read a CER, and who may record progress in it.
 READERS = {"A": {"owner_a", "staff_a", "staff_both", "admin"}, "B": {"staff_both", "admin"}}
 RECORDERS = {"A": {"staff_a", "staff_both", "admin"}, "B": {"staff_both", "admin"}}
+# Who may import plan structure and companies on a CER's pages.
+ADMINS = {"A": {"admin"}, "B": {"admin"}}
+# A token no session holds: the preview page sends those who may import back to the upload.
+UNKNOWN_TOKEN = "x" * 43
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -95,6 +103,69 @@ def _pages():
         ),
         ("revise form", "get", lambda o: f"/activities/{o['activity'].pk}/revise/", RECORDERS, 200),
         ("measure form", "get", lambda o: f"/goals/{o['goal'].pk}/measure/", RECORDERS, 200),
+        (
+            "progress import",
+            "get",
+            lambda o: f"/clusters/{o['cluster'].slug}/import/progress/",
+            RECORDERS,
+            200,
+        ),
+        (
+            "measurement import",
+            "get",
+            lambda o: f"/clusters/{o['cluster'].slug}/import/measurements/",
+            RECORDERS,
+            200,
+        ),
+        (
+            "plan import",
+            "get",
+            lambda o: f"/clusters/{o['cluster'].slug}/import/plan/",
+            ADMINS,
+            200,
+        ),
+        (
+            "company import",
+            "get",
+            lambda o: f"/clusters/{o['cluster'].slug}/import/companies/",
+            ADMINS,
+            200,
+        ),
+        (
+            "import preview",
+            "get",
+            lambda o: f"/clusters/{o['cluster'].slug}/import/progress/preview/{UNKNOWN_TOKEN}/",
+            RECORDERS,
+            302,
+        ),
+        (
+            "progress template",
+            "get",
+            lambda o: f"/clusters/{o['cluster'].slug}/import/progress/template.xlsx",
+            RECORDERS,
+            200,
+        ),
+        (
+            "plan template",
+            "get",
+            lambda o: f"/clusters/{o['cluster'].slug}/import/plan/template.xlsx",
+            ADMINS,
+            200,
+        ),
+        (
+            "plan export",
+            "get",
+            lambda o: f"/clusters/{o['cluster'].slug}/export/plan.xlsx",
+            READERS,
+            200,
+        ),
+        (
+            "progress export",
+            "get",
+            lambda o: f"/clusters/{o['cluster'].slug}/export/progress.csv",
+            READERS,
+            200,
+        ),
     ]
 
 
@@ -179,11 +250,115 @@ def test_writes_without_csrf_token_are_refused(world, role, action):
     assert database_state() == before
 
 
+def _workbook(rows):
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _with_indicator(goal):
+    goal.target_value, goal.unit = 10, "empresas"
+    goal.save()
+    return goal
+
+
+# (name, import kind, file rows for a CER's objects, who may do it on a CER)
+IMPORTS = [
+    (
+        "import progress",
+        "progress",
+        lambda o: [
+            ["cer", "código", "estado", "avance", "nota"],
+            [o["cluster"].slug, o["activity"].code, "en curso", 30, "desde planilla"],
+        ],
+        RECORDERS,
+    ),
+    (
+        "import measurements",
+        "measurements",
+        lambda o: [
+            ["cer", "estrategia", "meta", "valor", "fecha", "fuente"],
+            [
+                o["cluster"].slug,
+                _with_indicator(o["goal"]).strategy.number,
+                o["goal"].position,
+                7,
+                "2008-06-30",
+                "Encuesta anual",
+            ],
+        ],
+        RECORDERS,
+    ),
+    (
+        "import plan",
+        "plan",
+        lambda o: [
+            ["cer", "elemento", "objetivo", "estrategia", "código", "orden", "texto"],
+            [o["cluster"].slug, "objetivo", "IX", "", "", 9, "Objetivo importado"],
+        ],
+        ADMINS,
+    ),
+    (
+        "import companies",
+        "companies",
+        lambda o: [
+            ["cer", "nombre", "rut", "tamaño"],
+            [o["cluster"].slug, "Empresa importada", "", "mediana"],
+        ],
+        ADMINS,
+    ),
+]
+
+
+def import_state():
+    return (database_state(), sorted(Company.objects.values_list("name", flat=True)))
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("side", ["A", "B"])
+@pytest.mark.parametrize(
+    ("action", "kind", "rows", "allowed"), IMPORTS, ids=[i[0] for i in IMPORTS]
+)
+def test_import_table(world, role, side, action, kind, rows, allowed):
+    """Upload, then confirm: only those allowed get a preview and write; nobody else writes."""
+    client = client_for(world, role)
+    objects = world["objects"][side]
+    base = f"/clusters/{objects['cluster'].slug}/import/{kind}/"
+    data = SimpleUploadedFile(f"{kind}.xlsx", _workbook(rows(objects)))
+    before = import_state()
+    response = client.post(base, {"file": data}, **csrf(client))
+    expected = expected_status(role, side, allowed, 302)
+    assert response.status_code == expected
+    if expected != 302 or role == "visitor":
+        confirm = client.post(f"{base}confirm/{UNKNOWN_TOKEN}/", {"confirm": "1"}, **csrf(client))
+        assert confirm.status_code == expected
+        assert import_state() == before
+        return
+    token = re.search(r"/preview/([^/]+)/$", response["Location"]).group(1)
+    assert client.get(response["Location"]).status_code == 200
+    assert import_state() == before, "a preview writes nothing"
+    without_token = client.post(f"{base}confirm/{token}/", {"confirm": "1"})
+    assert without_token.status_code == 403 and import_state() == before
+    confirmed = client.post(f"{base}confirm/{token}/", {"confirm": "1"}, **csrf(client))
+    assert confirmed.status_code == 302
+    assert import_state() != before
+
+
 ADMIN_PAGES = [
     "/admin/",
     "/admin/actions/activity/",
     "/admin/actions/progressupdate/",
     "/admin/auth/user/",
+    "/admin/clusters/cluster/import/plan/",
+    "/admin/clusters/cluster/import/progress/",
+    "/admin/clusters/cluster/import/companies/template.xlsx",
+    "/admin/clusters/cluster/export/plan.json",
+    "/admin/clusters/cluster/export/plan.xlsx",
+    "/admin/clusters/cluster/export/progress.csv",
+    "/admin/actions/activity/export/",
 ]
 
 
@@ -242,6 +417,12 @@ COVERED = {
     "activity-revise",
     "goal-measure",
     "evidence-download",
+    "cluster-import",
+    "cluster-import-preview",
+    "cluster-import-confirm",
+    "cluster-import-template",
+    "cluster-export-plan",
+    "cluster-export-progress",
 }
 OUTSIDE_THE_TABLE = {
     "healthz": "public readiness probe; shows no data (tests/test_foundation.py)",
