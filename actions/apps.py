@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ActionsConfig(AppConfig):
     name = "actions"
     verbose_name = _("Planes de acción")
+
+    def ready(self):
+        from actions import signals  # noqa: F401  (connects cache invalidation)

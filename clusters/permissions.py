@@ -14,7 +14,10 @@ A CER the user may not read is answered as if it did not exist (404), so its exi
 revealed; an action on a CER the user may read but not change answers 403.
 """
 
-from django.db.models import Q
+import functools
+
+from django.contrib.auth import get_user_model
+from django.db import connection
 
 ADMIN_GROUP = "administradores"
 
@@ -26,12 +29,83 @@ def _cached(user, attribute, compute):
     return getattr(user, attribute)
 
 
+def _roles(user):
+    """(member of ADMIN_GROUP, ids of CERs as staff, ids of CERs as owner): one query.
+
+    Every page asks all three (the header names the role, the views check reading and
+    recording), so they come from one query and are kept on the user for the request.
+    """
+
+    def compute():
+        with connection.cursor() as cursor:
+            cursor.execute(_roles_sql(), [user.pk, user.pk, user.pk, ADMIN_GROUP])
+            rows = cursor.fetchall()
+        return (
+            any(role == "admin" for role, _id in rows),
+            frozenset(cluster_id for role, cluster_id in rows if role == "staff"),
+            frozenset(cluster_id for role, cluster_id in rows if role == "owner"),
+        )
+
+    return _cached(user, "_cerplan_roles", compute)
+
+
+# A user's staff assignments, company ownership and membership of the admin group.
+_ROLES_SQL = """
+    SELECT 'staff', {assignment_cluster} FROM {assignment} WHERE {assignment_user} = %s
+    UNION ALL
+    SELECT 'owner', company.{company_cluster}
+    FROM {ownership} ownership JOIN {company} company
+        ON company.{company_id} = ownership.{ownership_company}
+    WHERE ownership.{ownership_user} = %s
+    UNION ALL
+    SELECT 'admin', grp.{group_id}
+    FROM {membership} membership JOIN {group} grp ON grp.{group_id} = membership.{membership_group}
+    WHERE membership.{membership_user} = %s AND grp.{group_name} = %s
+"""
+
+
+@functools.cache
+def _roles_sql():
+    """The roles query, its table and column names taken from the models once per process.
+
+    Plain SQL rather than built by the ORM on every request: it runs on every page, and
+    building a three-part union took longer than running it.
+    """
+    from django.contrib.auth.models import Group
+
+    from clusters.models import Company, CompanyOwnership, StaffAssignment
+
+    quote = connection.ops.quote_name
+
+    def column(model, name):
+        return quote(model._meta.get_field(name).column)
+
+    groups = get_user_model()._meta.get_field("groups")
+    return _ROLES_SQL.format(  # noqa: S608 (names from the models; values are parameters)
+        assignment=quote(StaffAssignment._meta.db_table),
+        assignment_cluster=column(StaffAssignment, "cluster"),
+        assignment_user=column(StaffAssignment, "user"),
+        ownership=quote(CompanyOwnership._meta.db_table),
+        ownership_company=column(CompanyOwnership, "company"),
+        ownership_user=column(CompanyOwnership, "user"),
+        company=quote(Company._meta.db_table),
+        company_id=column(Company, "id"),
+        company_cluster=column(Company, "cluster"),
+        membership=quote(groups.remote_field.through._meta.db_table),
+        membership_user=quote(groups.m2m_column_name()),
+        membership_group=quote(groups.m2m_reverse_name()),
+        group=quote(Group._meta.db_table),
+        group_id=column(Group, "id"),
+        group_name=column(Group, "name"),
+    )
+
+
 def is_admin(user) -> bool:
     if not (user.is_authenticated and user.is_active):
         return False
     if user.is_superuser:
         return True
-    return _cached(user, "_cerplan_is_admin", lambda: user.groups.filter(name=ADMIN_GROUP).exists())
+    return _cached(user, "_cerplan_is_admin", lambda: _roles(user)[0])
 
 
 def readable_cluster_ids(user) -> frozenset | None:
@@ -42,13 +116,8 @@ def readable_cluster_ids(user) -> frozenset | None:
         return None
 
     def compute():
-        from clusters.models import Cluster
-
-        return frozenset(
-            Cluster.objects.filter(
-                Q(staff_assignments__user=user) | Q(companies__owners__user=user)
-            ).values_list("id", flat=True)
-        )
+        _admin, staff, owner = _roles(user)
+        return staff | owner
 
     return _cached(user, "_cerplan_readable_cluster_ids", compute)
 
@@ -59,11 +128,7 @@ def recordable_cluster_ids(user) -> frozenset | None:
         return frozenset()
     if is_admin(user):
         return None
-
-    def compute():
-        return frozenset(user.staff_assignments.values_list("cluster_id", flat=True))
-
-    return _cached(user, "_cerplan_recordable_cluster_ids", compute)
+    return _cached(user, "_cerplan_recordable_cluster_ids", lambda: _roles(user)[1])
 
 
 def _allowed(ids, cluster_id) -> bool:

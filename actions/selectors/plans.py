@@ -4,30 +4,30 @@ Every function here asks the database a fixed number of queries whatever the siz
 (tests/test_page_queries.py pins them), and every figure comes from :mod:`actions.rollup`, which
 replays the activities' history to the as-of date: ``as_of=None`` means today.
 
-The headline figures of a CER come back from :func:`cluster_figures` as a plain dict, so they can be
-cached per CER and date later without touching the pages.
+The dashboard's figures and lists come together from :func:`dashboard`, which builds the
+activities' state on the date once for all of them; the page caches what it renders from them
+per CER version (actions.cache, actions.views.dashboard).
 """
 
 import datetime
 from dataclasses import dataclass
 from itertools import groupby
 
+from django.db import connection
 from django.db.models import (
     Aggregate,
     BooleanField,
     CharField,
+    DateField,
     Exists,
     ExpressionWrapper,
-    F,
     OuterRef,
     Prefetch,
     Q,
     Subquery,
     Value,
-    Window,
     prefetch_related_objects,
 )
-from django.db.models.functions import RowNumber
 
 from actions import rollup
 from actions.models import (
@@ -42,7 +42,6 @@ from actions.models import (
     Status,
     Strategy,
 )
-from clusters.models import Cluster
 
 ATTENTION_LIMIT = 6
 RECENT_UPDATES_LIMIT = 8
@@ -109,14 +108,15 @@ def clusters_overview(clusters, as_of=None):
 # Dashboard ----------------------------------------------------------------------------------
 
 
-def cluster_figures(cluster_id, as_of=None) -> dict:
+def cluster_figures(cluster_id, as_of=None, *, rolled_up=None) -> dict:
     """The headline figures of a CER on the as-of date, as a plain dict: one query.
 
     Keys: ``progress`` (None when no activity counts), ``activity_total``, ``overdue``,
-    ``due_soon`` and ``status_<value>`` for each status.
+    ``due_soon`` and ``status_<value>`` for each status. ``rolled_up``: the CER's
+    :class:`~actions.rollup.Rollup` on that date, when the caller has it already (no query).
     """
-    annotations = rollup.cluster_figure_annotations(as_of)
-    return Cluster.objects.filter(pk=cluster_id).annotate(**annotations).values(*annotations).get()
+    rolled_up = rolled_up or rollup.cluster_rollup(cluster_id, as_of)
+    return dict(rolled_up.cluster)
 
 
 @dataclass
@@ -126,55 +126,76 @@ class ObjectiveProgress:
     strategies: list
 
 
-def progress_by_objective(cluster, as_of=None):
-    """Objectives with their progress, each with its strategies and theirs: one query."""
+def progress_by_objective(cluster, as_of=None, *, rolled_up=None):
+    """Objectives with their progress, each with its strategies and theirs: two queries (one
+    when ``rolled_up``, the CER's :class:`~actions.rollup.Rollup` on that date, is given).
+
+    Each strategy carries ``progress``, ``objective_progress``, ``activity_total``,
+    ``activity_counted``, ``activity_done`` and ``activity_overdue``.
+    """
+    rolled_up = rolled_up or rollup.cluster_rollup(cluster.pk, as_of)
     strategies = (
         Strategy.objects.filter(cluster=cluster)
         .select_related("objective")
-        .annotate(**rollup.strategy_figure_annotations(as_of))
         .order_by("objective__position", "number")
     )
     groups = []
     for objective, rows in groupby(strategies, key=lambda strategy: strategy.objective):
         rows = list(rows)
-        # Every row carries its objective's progress (computed by the database).
-        groups.append(ObjectiveProgress(objective, rows[0].objective_progress, rows))
+        progress = rolled_up.objective(objective.pk)
+        for strategy in rows:
+            # Figures computed by the database (rollup.cluster_rollup), set on each row.
+            for name, value in rolled_up.strategy(strategy.pk).items():
+                setattr(strategy, name, value)
+            strategy.objective_progress = progress
+        groups.append(ObjectiveProgress(objective, progress, rows))
     return groups
 
 
-def attention_activities(cluster, as_of=None, limit=ATTENTION_LIMIT):
+def activity_states(cluster, as_of=None):
+    """The CER's activities in their state on the as-of date, with what the dashboard's lists
+    show of them (``responsible_names``): compiled once for the roll-up and the lists."""
+    return rollup.ActivityStates(cluster.pk, as_of, responsible_names=_responsible_names())
+
+
+def attention_activities(cluster, as_of=None, limit=ATTENTION_LIMIT, *, states=None):
     """The most overdue and the next due activities, ``limit`` of each: one query.
 
     Returns ``{"overdue": [...], "due_soon": [...]}``; each activity carries ``state_*``,
-    ``state_end``, ``days`` (days late, or days left) and ``responsible`` (names).
+    ``state_end``, ``days`` (days late, or days left) and ``responsible`` (names). ``states``:
+    the CER's :func:`activity_states` on that date, when the caller has it (compiled once).
     """
     day = rollup.as_of_day(as_of)
-    overdue, due_soon = rollup.overdue_q(as_of), rollup.due_soon_q(as_of)
-    activities = (
-        rollup.activities_as_of(Activity.objects.filter(cluster=cluster), as_of)
-        .filter(overdue | due_soon)
-        .select_related("strategy")
-        .annotate(
-            late=ExpressionWrapper(overdue, output_field=BooleanField()),
-            responsible_names=_responsible_names(),
-        )
-        .annotate(
-            # Both lists read best oldest end first: the most overdue, then the nearest due.
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("late")],
-                order_by=[F("state_end").asc(), F("strategy__number").asc(), F("position").asc()],
-            )
-        )
-        .filter(rank__lte=limit)
-        .order_by("state_end", "strategy__number", "position")
+    states = states or activity_states(cluster, as_of)
+    state_sql, state_params = states.sql_with_params
+    position = connection.ops.quote_name("position")
+    # Both lists read best oldest end first: the most overdue, then the nearest due.
+    order = f"state_end, strategy_number, {position}"
+    activities = Activity.objects.raw(
+        f"""
+        WITH state AS ({state_sql})
+        SELECT * FROM (
+            SELECT state.*, ROW_NUMBER() OVER (PARTITION BY overdue_flag ORDER BY {order}) AS place
+            FROM state WHERE overdue_flag OR due_soon_flag
+        ) ranked
+        WHERE place <= %s
+        ORDER BY {order}
+        """,  # noqa: S608 (no user input: names are ours, values are parameters)
+        [*state_params, limit],
     )
     lists = {"overdue": [], "due_soon": []}
     for activity in activities:
+        # Columns that are not the model's come as the database gives them (SQLite: text).
+        activity.state_end = _date(activity.state_end)
+        activity.state_revised_end = _date(activity.state_revised_end)
         activity.responsible = _split_names(activity.responsible_names)
         activity.days = abs((day - activity.state_end).days)
-        lists["overdue" if activity.late else "due_soon"].append(activity)
+        lists["overdue" if activity.overdue_flag else "due_soon"].append(activity)
     return lists
+
+
+def _date(value):
+    return DateField().to_python(value)
 
 
 def goal_indicators(cluster, as_of=None):
@@ -202,6 +223,32 @@ def recent_updates(cluster, as_of=None, limit=RECENT_UPDATES_LIMIT):
         )
         .select_related("activity", "author")
         .order_by("-effective_on", "-recorded_at", "-id")[:limit]
+    )
+
+
+@dataclass
+class Dashboard:
+    """Everything the dashboard shows below its header, on one date."""
+
+    figures: dict
+    objectives: list
+    attention: dict
+    goals: list
+    updates: list
+
+
+def dashboard(cluster, as_of=None) -> Dashboard:
+    """The dashboard's figures and lists: five queries. The activities' state on the date is
+    built once for the roll-up and the lists, and the roll-up once for the headline figures and
+    the objectives."""
+    states = activity_states(cluster, as_of)
+    rolled_up = rollup.cluster_rollup(cluster.pk, as_of, states=states)
+    return Dashboard(
+        figures=cluster_figures(cluster.pk, as_of, rolled_up=rolled_up),
+        objectives=progress_by_objective(cluster, as_of, rolled_up=rolled_up),
+        attention=attention_activities(cluster, as_of, states=states),
+        goals=goal_indicators(cluster, as_of),
+        updates=recent_updates(cluster, as_of),
     )
 
 

@@ -7,14 +7,18 @@ three CER pages.
 
 import datetime
 import re
+import zlib
 
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from actions import cache as cerplan_cache
 from actions import rollup
 from actions.models import Status
 from actions.permissions import get_readable_cluster, may_record_progress, readable_clusters
@@ -92,20 +96,82 @@ def home(request):
 def cluster_dashboard(request, slug):
     cluster = get_readable_cluster(request.user, slug)
     context = _page_context(request, cluster, "dashboard")
-    as_of = context["as_of"]
-    figures = plans.cluster_figures(cluster.pk, as_of)
+    as_of, day, can_record = context["as_of"], context["day"], context["can_record"]
+    body, header = _cached_parts(
+        request,
+        context,
+        ("record" if can_record else "read",),
+        lambda: _dashboard_body(cluster, as_of, day, can_record),
+    )
     context.update(
-        figures=figures,
-        status_counts=[
-            (value, label, figures[f"status_{value}"]) for value, label in context["statuses"]
-        ],
-        objectives=plans.progress_by_objective(cluster, as_of),
-        attention=plans.attention_activities(cluster, as_of),
-        goals=plans.goal_indicators(cluster, as_of),
-        updates=plans.recent_updates(cluster, as_of),
-        due_soon_until=context["day"] + datetime.timedelta(days=rollup.DUE_SOON_DAYS),
+        figures=body["figures"],
+        page_header=header,
+        dashboard_body=mark_safe(_decompressed(body["html"])),  # noqa: S308 (rendered by us)
     )
     return render(request, "actions/dashboard.html", context)
+
+
+# The CER pages below their header are the same for everyone who gets the same figures in the
+# same words: cached per CER version (actions.cache) and what else changes them (the as-of date,
+# today, the language, the rights they show). The rest of the page (the user's name, CSRF
+# tokens) is rendered for each request, and so is the header when the request carries anything
+# of its own (filters kept by the date form, a date it could not read).
+
+#: The page titles the header names (as the pages' templates translate them).
+PAGE_TITLES = {"dashboard": gettext_lazy("Resumen"), "timeline": gettext_lazy("Cronograma")}
+#: Seconds a header is kept: it says the minute the page was generated, and only that minute.
+HEADER_TIMEOUT = 120
+
+
+def _cached_parts(request, context, parts, render_body):
+    """The page's part below its header (``render_body()``, keyed also by ``parts``) and, when
+    the request carries nothing of its own, its header (else None): one cache read for both."""
+    as_of, page = context["as_of"], context["page"]
+    # Today even for a past date: a date becomes "the past", replayed, the day after.
+    common = (as_of.isoformat() if as_of else "-", context["today"].isoformat(), get_language())
+    entries = {"body": cerplan_cache.Entry((page, *common, *parts), render_body)}
+    if set(request.GET) <= {"as_of"} and not context["as_of_error"]:
+        minute = context["generated_at"].strftime("%Y-%m-%dT%H:%M")
+        entries["header"] = cerplan_cache.Entry(
+            (f"{page}-header", *common, minute),
+            lambda: render_to_string(
+                "partials/plan_header.html",
+                {**context, "page_title": PAGE_TITLES[page]},
+                request,
+            ),
+            timeout=HEADER_TIMEOUT,
+            secondary=True,
+        )
+    values = cerplan_cache.cached_entries(context["cluster"].pk, entries)
+    header = values.get("header")
+    return values["body"], mark_safe(header) if header is not None else None  # noqa: S308
+
+
+def _dashboard_body(cluster, as_of, day, can_record):
+    """The dashboard below its header, and its headline figures: from nothing but the CER's
+    data, the dates, the language (active) and ``can_record``, which is all its key names."""
+    data = plans.dashboard(cluster, as_of)
+    statuses = [(status.value, status.label) for status in plans.STATUS_ORDER]
+    html = render_to_string(
+        "actions/dashboard_body.html",
+        {
+            "cluster": cluster,
+            "as_of": as_of,
+            "day": day,
+            "can_record": can_record,
+            "due_soon_days": rollup.DUE_SOON_DAYS,
+            "due_soon_until": day + datetime.timedelta(days=rollup.DUE_SOON_DAYS),
+            "figures": data.figures,
+            "status_counts": [
+                (value, label, data.figures[f"status_{value}"]) for value, label in statuses
+            ],
+            "objectives": data.objectives,
+            "attention": data.attention,
+            "goals": data.goals,
+            "updates": data.updates,
+        },
+    )
+    return {"figures": data.figures, "html": _compressed(html)}
 
 
 class PlanFilterForm(forms.Form):
@@ -218,5 +284,34 @@ def _active_filters(request, form, filters):
 def cluster_timeline(request, slug):
     cluster = get_readable_cluster(request.user, slug)
     context = _page_context(request, cluster, "timeline")
-    context["strategies"] = plans.timeline_strategies(cluster, context["as_of"])
+    as_of, today = context["as_of"], context["today"]
+    body, header = _cached_parts(
+        request,
+        context,
+        (),
+        lambda: _compressed(
+            render_to_string(
+                "actions/timeline_body.html",
+                {
+                    "cluster": cluster,
+                    "as_of": as_of,
+                    "today": today,
+                    "strategies": plans.timeline_strategies(cluster, as_of),
+                },
+            )
+        ),
+    )
+    context.update(
+        page_header=header,
+        timeline_body=mark_safe(_decompressed(body)),  # noqa: S308 (rendered by us)
+    )
     return render(request, "actions/timeline.html", context)
+
+
+def _compressed(html):
+    # A seventh of the size to read from the cache table on every request.
+    return zlib.compress(html.encode())
+
+
+def _decompressed(data):
+    return zlib.decompress(data).decode()
