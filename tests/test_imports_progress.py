@@ -388,16 +388,22 @@ def test_a_service_refusal_at_confirm_rolls_back_every_row(client, roles, monkey
         )
     )
     second = Activity.objects.get(cluster__slug="cer-a", code="1.2").pk
-    original = services.record_progress
+    original = services.record_progress_many
 
-    def refuse_the_second(**kwargs):
-        if kwargs["activity_id"] == second:
-            from django.core.exceptions import ValidationError
+    def refuse_the_second(*, acting_user, entries):
+        # The service refuses one entry, as it would a rule the preview could not foresee.
+        from django.core.exceptions import ValidationError
 
-            raise ValidationError({"note": ["Nota obligatoria."]})
-        return original(**kwargs)
+        entries = list(entries)
+        for index, entry in enumerate(entries):
+            activity_id = entry["activity_id"] if isinstance(entry, dict) else entry.activity_id
+            if activity_id == second:
+                raise services.BatchRefused(
+                    {index: ValidationError({"note": ["Nota obligatoria."]})}
+                )
+        return original(acting_user=acting_user, entries=entries)
 
-    monkeypatch.setattr(services, "record_progress", refuse_the_second)
+    monkeypatch.setattr(services, "record_progress_many", refuse_the_second)
     before = state()
     response = confirm(client, token)
     assert response.status_code == 409

@@ -283,6 +283,19 @@ BULK_ALLOWED = {
         "benchmark data generator: creates new synthetic CERs only, never changes existing rows"
     ),
 }
+# Single bulk calls allowed in a file, and why: (file, the call as written) -> reason. Each must
+# occur exactly once in its file, so an allowance never covers a second call. Keep it short.
+BULK_CALLS_ALLOWED = {
+    ("actions/services.py", "bulk_update_with_history("): (
+        "record_progress_many: simple-history's bulk update writes one historical row per "
+        "activity with the acting user (tests/test_progress_batch.py); sends no post_save, so "
+        "the service bumps the CERs' cache versions itself"
+    ),
+    ("actions/services.py", "ProgressUpdate.objects.bulk_create("): (
+        "record_progress_many: progress updates are append-only inserts with no history model "
+        "(they are the history); the service bumps the CERs' cache versions itself"
+    ),
+}
 
 
 def _portal_sources():
@@ -298,13 +311,23 @@ def test_no_source_writes_a_tracked_model_in_bulk():
     # "Strategy.objects.filter(...).update(" and the like, on one statement line.
     tracked_call = re.compile(rf"\b({names})\.objects\b[^\n]*?\.(update|bulk_create|bulk_update)\(")
     bulk_anywhere = re.compile(r"\.(bulk_create|bulk_update)\(")
+    # simple-history's bulk helpers write history but send no post_save (actions.signals).
+    with_history = re.compile(r"\bbulk_(create|update)_with_history\(")
     offenders = []
     for base, path in _portal_sources():
         relative = path.relative_to(base).as_posix()
         if relative in BULK_ALLOWED:
             continue
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if tracked_call.search(line) or bulk_anywhere.search(line):
+        text = path.read_text(encoding="utf-8")
+        allowed = [call for (file, call) in BULK_CALLS_ALLOWED if file == relative]
+        for call in allowed:
+            assert text.count(call) == 1, (
+                f"{relative}: {call} allowed once, found {text.count(call)}"
+            )
+        for number, line in enumerate(text.splitlines(), 1):
+            if any(call in line for call in allowed):
+                continue
+            if tracked_call.search(line) or bulk_anywhere.search(line) or with_history.search(line):
                 offenders.append(f"{relative}:{number}: {line.strip()}")
     assert not offenders, "writes that django-simple-history cannot see:\n" + "\n".join(offenders)
 

@@ -224,24 +224,28 @@ class Operation:
     """One write of a confirmed import: `run(user)` calls a service for row `row`.
 
     `columns` names the file column of each field a service's ValidationError may be keyed by,
-    so its message points at the cell to fix.
+    so its message points at the cell to fix. An operation that writes many rows at once with a
+    batch service (actions.services.record_progress_many) lists them in `rows`, in the order of
+    the service's entries, so each refused entry is reported at its row.
     """
 
     row: int
     run: object
     columns: dict = field(default_factory=dict)
+    rows: list = field(default_factory=list)
 
 
 def run_operations(preview, *, user):
     """Apply every operation in one transaction; ApplyFailed (all rolled back) on any error.
 
     Each service call is itself atomic (a savepoint here), so after one refusal the others
-    still run and every problem of the file is reported at once, then nothing is kept.
+    still run and every problem of the file is reported at once, then nothing is kept. A batch
+    service checks all its entries before writing and reports every refused one at once.
     """
-    from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+    from django.core.exceptions import PermissionDenied, ValidationError
     from django.db import transaction
 
-    from actions.services import StaleVersion
+    from actions.services import BatchRefused, StaleVersion
 
     messages = []
     stale = False
@@ -249,50 +253,49 @@ def run_operations(preview, *, user):
         for operation in preview.operations:
             try:
                 operation.run(user)
-            except StaleVersion as error:
-                stale = True
-                messages.append(
-                    str(
-                        Issue(
-                            row=operation.row,
-                            message=_(
-                                "la actividad «%(code)s» cambió después de la vista previa "
-                                "(alguien registró un avance o la editó)."
-                            )
-                            % {"code": error.activity.code},
-                        )
+            except BatchRefused as refusal:
+                for index, error in refusal.errors.items():
+                    found, was_stale = _refusal_messages(
+                        error, row=operation.rows[index], columns=operation.columns
                     )
+                    messages.extend(found)
+                    stale = stale or was_stale
+            except (StaleVersion, PermissionDenied, ValidationError) as error:
+                found, was_stale = _refusal_messages(
+                    error, row=operation.row, columns=operation.columns
                 )
-            except PermissionDenied:
-                messages.append(
-                    str(
-                        Issue(
-                            row=operation.row,
-                            message=_("usted no puede hacer este cambio en este CER."),
-                        )
-                    )
-                )
-            except ValidationError as error:
-                if hasattr(error, "error_dict"):
-                    for key, texts in error.message_dict.items():
-                        column = None if key == NON_FIELD_ERRORS else operation.columns.get(key)
-                        for message in texts:
-                            messages.append(
-                                str(
-                                    Issue(
-                                        row=operation.row,
-                                        message=_lower_first(message),
-                                        column=column,
-                                    )
-                                )
-                            )
-                else:
-                    for message in error.messages:
-                        messages.append(
-                            str(Issue(row=operation.row, message=_lower_first(message)))
-                        )
+                messages.extend(found)
+                stale = stale or was_stale
         if messages:
             raise ApplyFailed(messages, stale=stale)
+
+
+def _refusal_messages(error, *, row, columns):
+    """A service's refusal of row `row` (StaleVersion, PermissionDenied or ValidationError) as
+    messages naming the row and cell: (messages, whether the row was stale)."""
+    from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+
+    from actions.services import StaleVersion
+
+    if isinstance(error, StaleVersion):
+        message = _(
+            "la actividad «%(code)s» cambió después de la vista previa "
+            "(alguien registró un avance o la editó)."
+        ) % {"code": error.activity.code}
+        return [str(Issue(row=row, message=message))], True
+    if isinstance(error, PermissionDenied):
+        message = _("usted no puede hacer este cambio en este CER.")
+        return [str(Issue(row=row, message=message))], False
+    messages = []
+    if hasattr(error, "error_dict"):
+        for key, texts in error.message_dict.items():
+            column = None if key == NON_FIELD_ERRORS else columns.get(key)
+            for message in texts:
+                messages.append(str(Issue(row=row, message=_lower_first(message), column=column)))
+    else:
+        for message in error.messages:
+            messages.append(str(Issue(row=row, message=_lower_first(message))))
+    return messages, False
 
 
 def _lower_first(message):

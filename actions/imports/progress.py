@@ -1,7 +1,9 @@
 """Progress import: one row per activity with its status, progress, note and date.
 
-Staff keep progress in a spreadsheet between meetings and load it here; each changed row becomes
-one actions.services.record_progress call (history, permissions and version checks included).
+Staff keep progress in a spreadsheet between meetings and load it here. The changed rows of a
+file are written by one actions.services.record_progress_many call: the rules, permissions,
+version checks and history of record_progress for every row, in a few queries for the whole
+file; a refused entry is reported at its row, with the message the single service gives.
 
 The preview reads the activities of the file's CERs in one query (with the date and note of each
 one's latest update), so its cost does not grow by a query per row. A row is "unchanged" when its
@@ -178,6 +180,7 @@ class ProgressImport(ImportKind):
         }
         today = timezone.localdate()
         seen = {}
+        entries, entry_rows = [], []
         for number, row in rows:
             result = RowResult(number=number)
             preview.rows.append(result)
@@ -190,13 +193,26 @@ class ProgressImport(ImportKind):
             result.token = str(activity["version"])
             self._compare(result, activity, status, progress, note, effective_on, today)
             if result.action != UNCHANGED and not result.errors:
-                preview.operations.append(
-                    Operation(
-                        row=number,
-                        run=_recorder(activity, status, progress, note, effective_on),
-                        columns=SERVICE_COLUMNS,
-                    )
+                entries.append(
+                    {
+                        "activity_id": activity["id"],
+                        "expected_version": activity["version"],
+                        "status": status,
+                        "progress": progress,
+                        "note": note,
+                        "effective_on": effective_on,
+                    }
                 )
+                entry_rows.append(number)
+        if entries:
+            preview.operations.append(
+                Operation(
+                    row=entry_rows[0],
+                    rows=entry_rows,
+                    run=_recorder(entries),
+                    columns=SERVICE_COLUMNS,
+                )
+            )
         return preview
 
     def _activity(self, result, row, scope, activities, seen):
@@ -305,18 +321,9 @@ def _rule_message(message):
     return message[:1].lower() + message[1:]
 
 
-def _recorder(activity, status, progress, note, effective_on):
-    activity_id, version = activity["id"], activity["version"]
-
+def _recorder(entries):
     def run(user):
-        services.record_progress(
-            activity_id=activity_id,
-            acting_user=user,
-            expected_version=version,
-            status=status,
-            progress=progress,
-            note=note,
-            effective_on=effective_on,
-        )
+        # BatchRefused names each refused entry by its index; Operation.rows maps it to its row.
+        services.record_progress_many(acting_user=user, entries=entries)
 
     return run

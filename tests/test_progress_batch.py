@@ -1,0 +1,743 @@
+"""record_progress_many: the rules, permissions, version checks and history of record_progress for
+a whole batch, all or nothing, in a number of queries that does not grow with the batch.
+
+Most tests compare the batch with what record_progress does for the same entries one by one: the
+batch is meant to be indistinguishable from N single calls, only faster.
+"""
+
+import contextlib
+import datetime
+import json
+import threading
+import time
+
+import pytest
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from actions import cache as cerplan_cache
+from actions import services
+from actions.export import export_plan
+from actions.models import Activity, ProgressUpdate, Status
+from tests import factories
+from tests.test_structure_history import added_rows, history_rows
+
+D = datetime.date
+
+
+@pytest.fixture
+def twins(db):
+    """Two CERs with identical plans (three strategies of three activities each)."""
+    pair = []
+    for slug in ("gemelo-uno", "gemelo-dos"):
+        cluster = factories.make_cluster(slug)
+        factories.make_plan(cluster, strategies=3, activities_per_strategy=3)
+        pair.append(cluster)
+    return pair
+
+
+@pytest.fixture
+def staff(twins):
+    return factories.make_staff("coordinadora", *twins)
+
+
+def activity(cluster, code):
+    return Activity.objects.get(cluster=cluster, code=code)
+
+
+def state():
+    """Everything a write could change."""
+    return (
+        export_plan(),
+        list(ProgressUpdate.objects.order_by("pk").values()),
+        list(Activity.objects.order_by("pk").values("pk", "version", "completed_on")),
+        history_rows(),
+    )
+
+
+def prepare(cluster, user):
+    """Earlier history both twins share: 1.2 done, 1.3 cancelled, 2.1 at 60 % since March 2008."""
+    for code, status, progress, note, day in (
+        ("1.2", "done", 100, "Terminada.", D(2008, 1, 10)),
+        ("1.3", "cancelled", 20, "Sin fondos.", D(2008, 2, 1)),
+        ("2.1", "in_progress", 60, "", D(2008, 3, 1)),
+    ):
+        target = activity(cluster, code)
+        services.record_progress(
+            activity_id=target.pk,
+            acting_user=user,
+            expected_version=target.version,
+            status=status,
+            progress=progress,
+            note=note,
+            effective_on=day,
+        )
+
+
+# (code, status, progress, note, effective_on): every kind of change the rules allow.
+CHANGES = [
+    ("1.1", "in_progress", 40, "Partió el taller.", D(2008, 4, 1)),
+    ("1.2", "in_progress", 90, "Falta el informe final.", None),  # reopens: clears completed_on
+    ("1.3", "in_progress", 20, "CORFO aprobó el PROFO.", D(2008, 2, 1)),  # the same day is fine
+    ("2.1", "in_progress", 40, "Se repite la licitación.", D(2008, 5, 2)),  # backwards, noted
+    ("2.2", "done", 100, "", D(2008, 6, 30)),  # sets completed_on to the effective date
+    ("2.3", "pending", 0, "Se pidió cotización.", None),  # a note alone
+    ("3.1", "blocked", 10, "", None),
+    ("3.2", "cancelled", 0, "Sin interesados.", None),
+]
+
+
+def entries_for(cluster, changes=CHANGES):
+    return [
+        {
+            "activity_id": activity(cluster, code).pk,
+            "expected_version": activity(cluster, code).version,
+            "status": status,
+            "progress": progress,
+            "note": note,
+            "effective_on": effective_on,
+        }
+        for code, status, progress, note, effective_on in changes
+    ]
+
+
+def comparable_export(cluster):
+    (plan,) = export_plan(cluster.slug)["clusters"]
+    return json.loads(json.dumps(plan).replace(cluster.slug, "gemelo"))
+
+
+def comparable_history(cluster):
+    """Each activity's historical rows (oldest first), without ids and timestamps."""
+    rows = {}
+    for target in Activity.objects.filter(cluster=cluster).order_by("code"):
+        rows[target.code] = [
+            (
+                record.history_type,
+                record.history_user_id,
+                record.history_change_reason,
+                record.status,
+                record.progress,
+                record.completed_on,
+                record.revised_end,
+                record.title.replace(cluster.slug, "gemelo"),
+            )
+            for record in target.history.order_by("history_date", "history_id")
+        ]
+    return rows
+
+
+def comparable_updates(cluster):
+    return [
+        (
+            update.activity.code,
+            update.author_id,
+            update.kind,
+            update.effective_on,
+            update.old_status,
+            update.new_status,
+            update.old_progress,
+            update.new_progress,
+            update.old_revised_end,
+            update.new_revised_end,
+            update.note,
+            update.evidence.name,
+            update.evidence_name,
+        )
+        for update in ProgressUpdate.objects.filter(activity__cluster=cluster)
+        .select_related("activity")
+        .order_by("activity__code", "id")
+    ]
+
+
+def versions(cluster):
+    return dict(Activity.objects.filter(cluster=cluster).values_list("code", "version"))
+
+
+# The same result as record_progress, one entry at a time ------------------------------------
+
+
+def test_a_batch_leaves_the_plan_history_and_updates_of_n_single_calls(twins, staff):
+    one_by_one, batched = twins
+    prepare(one_by_one, staff)
+    prepare(batched, staff)
+
+    for entry in entries_for(one_by_one):
+        services.record_progress(acting_user=staff, **entry)
+    services.record_progress_many(acting_user=staff, entries=entries_for(batched))
+
+    assert comparable_export(batched) == comparable_export(one_by_one)
+    assert comparable_history(batched) == comparable_history(one_by_one)
+    assert comparable_updates(batched) == comparable_updates(one_by_one)
+    assert versions(batched) == versions(one_by_one)
+    completed = dict(Activity.objects.filter(cluster=batched).values_list("code", "completed_on"))
+    assert completed["1.2"] is None, "reopening clears the completion date"
+    assert completed["2.2"] == D(2008, 6, 30), "done on the effective date"
+
+
+def test_each_activity_gets_one_historical_row_naming_the_acting_user(twins, staff):
+    cluster = twins[0]
+    prepare(cluster, staff)
+    entries = entries_for(cluster)
+    previous = {entry["activity_id"]: entry["expected_version"] for entry in entries}
+    before = history_rows()
+
+    services.record_progress_many(acting_user=staff, entries=entries)
+
+    assert added_rows(before) == {"HistoricalActivity": len(entries)}
+    for entry in entries:
+        target = Activity.objects.get(pk=entry["activity_id"])
+        record = target.history.latest("history_date")
+        assert record.history_user == staff
+        assert record.history_type == "~"
+        assert record.history_change_reason == "avance registrado"
+        changed = {c.field: c.new for c in record.diff_against(record.prev_record).changes}
+        assert changed.get("status", target.status) == entry["status"]
+        assert changed.get("progress", target.progress) == entry["progress"]
+        assert target.version == previous[target.pk] + 1
+
+
+def test_one_progress_update_per_entry_returned_in_entry_order(twins, staff):
+    cluster = twins[0]
+    entries = entries_for(cluster)
+    before = ProgressUpdate.objects.count()
+
+    written = services.record_progress_many(acting_user=staff, entries=entries)
+
+    assert ProgressUpdate.objects.count() == before + len(entries)
+    assert [update.activity_id for update in written] == [e["activity_id"] for e in entries]
+    assert all(update.pk for update in written)
+    for update, entry in zip(written, entries, strict=True):
+        stored = ProgressUpdate.objects.get(pk=update.pk)
+        assert stored.author == staff
+        assert stored.kind == ProgressUpdate.Kind.PROGRESS
+        assert (stored.new_status, stored.new_progress) == (entry["status"], entry["progress"])
+        assert stored.effective_on == (entry["effective_on"] or timezone.localdate())
+
+
+def test_entries_may_be_objects_and_note_and_date_may_be_left_out(twins, staff):
+    class Entry:
+        def __init__(self, target):
+            self.activity_id = target.pk
+            self.expected_version = target.version
+            self.status = "in_progress"
+            self.progress = "30"  # as record_progress, a digit string is read as a number
+
+    target = activity(twins[0], "1.1")
+    (update,) = services.record_progress_many(acting_user=staff, entries=[Entry(target)])
+    assert (update.new_progress, update.note, update.effective_on) == (
+        30,
+        "",
+        timezone.localdate(),
+    )
+
+
+def test_an_empty_batch_reads_and_writes_nothing(twins, staff):
+    with CaptureQueriesContext(connection) as queries:
+        assert services.record_progress_many(acting_user=staff, entries=[]) == []
+    # At most the transaction's savepoint and its release.
+    assert all("SAVEPOINT" in query["sql"] for query in queries.captured_queries)
+
+
+# One bad entry refuses the whole batch -------------------------------------------------------
+
+
+def _stale(cluster, staff, entries):
+    target = activity(cluster, "2.2")
+    services.record_progress(
+        activity_id=target.pk,
+        acting_user=staff,
+        expected_version=target.version,
+        status="in_progress",
+        progress=5,
+        note="Otra persona, después de leer.",
+    )
+    return entries
+
+
+def _forbidden(cluster, staff, entries):
+    other = factories.make_cluster("ajeno")
+    factories.make_plan(other)
+    foreign = Activity.objects.filter(cluster=other).first()
+    entries[4] = {**entries[4], "activity_id": foreign.pk, "expected_version": foreign.version}
+    return entries
+
+
+def _set(**values):
+    def change(cluster, staff, entries):
+        entries[4] = {**entries[4], **values}
+        return entries
+
+    return change
+
+
+def _missing(cluster, staff, entries):
+    entries[4] = {**entries[4], "activity_id": 999_999}
+    return entries
+
+
+def _twice(cluster, staff, entries):
+    entries[4] = {**entries[0], "note": "Otra vez."}
+    return entries
+
+
+REFUSALS = {
+    "stale": (_stale, services.StaleVersion),
+    "another CER": (_forbidden, PermissionDenied),
+    "done but not 100": (_set(status="done", progress=90), ValidationError),
+    "100 but not done": (_set(status="in_progress", progress=100), ValidationError),
+    "unknown status": (_set(status="finished"), ValidationError),
+    "progress over 100": (_set(progress=101), ValidationError),
+    "future date": (
+        _set(effective_on=timezone.localdate() + datetime.timedelta(days=1)),
+        ValidationError,
+    ),
+    "no version": (_set(expected_version=None), ValidationError),
+    "no change": (_set(status="pending", progress=0, note=""), ValidationError),
+    "missing activity": (_missing, ValidationError),
+}
+
+
+@pytest.mark.parametrize("case", list(REFUSALS))
+def test_one_bad_entry_refuses_the_whole_batch_and_nothing_is_written(twins, staff, case):
+    cluster = twins[0]
+    make_bad, expected = REFUSALS[case]
+    entries = make_bad(cluster, staff, entries_for(cluster))
+    version = cerplan_cache.cluster_version(cluster.pk)
+    before = state()
+
+    with pytest.raises(services.BatchRefused) as excinfo:
+        services.record_progress_many(acting_user=staff, entries=entries)
+
+    assert list(excinfo.value.errors) == [4]
+    assert isinstance(excinfo.value.errors[4], expected)
+    assert state() == before
+    assert cerplan_cache.cluster_version(cluster.pk) == version, "no write, no cache bump"
+
+
+@pytest.mark.parametrize("case", list(REFUSALS))
+def test_a_refused_entry_carries_what_record_progress_raises_for_it(twins, staff, case):
+    cluster = twins[0]
+    make_bad, _expected = REFUSALS[case]
+    entries = make_bad(cluster, staff, entries_for(cluster))
+    with pytest.raises(services.BatchRefused) as excinfo:
+        services.record_progress_many(acting_user=staff, entries=entries)
+    batched = excinfo.value.errors[4]
+
+    with pytest.raises(type(batched)) as single:
+        services.record_progress(acting_user=staff, **entries[4])
+    assert _described(batched) == _described(single.value)
+
+
+def _described(error):
+    if isinstance(error, services.StaleVersion):
+        return (
+            error.activity.pk,
+            error.expected_version,
+            error.current_version,
+            [(update.pk, update.author.username, update.note) for update in error.updates],
+        )
+    if isinstance(error, ValidationError):
+        return error.message_dict if hasattr(error, "error_dict") else error.messages
+    return str(error)
+
+
+def test_every_refused_entry_is_reported_at_once(twins, staff):
+    cluster = twins[0]
+    prepare(cluster, staff)
+    entries = entries_for(cluster)
+    entries[1] = {**entries[1], "note": ""}  # reopening a done activity without a note
+    entries[3] = {**entries[3], "effective_on": D(2008, 2, 1)}  # before its latest update
+    entries[6] = {**entries[6], "expected_version": entries[6]["expected_version"] + 3}
+
+    with pytest.raises(services.BatchRefused) as excinfo:
+        services.record_progress_many(acting_user=staff, entries=entries)
+
+    errors = excinfo.value.errors
+    assert list(errors) == [1, 3, 6]
+    assert "note" in errors[1].message_dict
+    assert "effective_on" in errors[3].message_dict
+    assert isinstance(errors[6], services.StaleVersion)
+    assert "3 entries refused" in str(excinfo.value)
+
+
+def test_an_activity_named_twice_is_refused_at_its_second_entry(twins, staff):
+    cluster = twins[0]
+    entries = _twice(cluster, staff, entries_for(cluster))
+    with pytest.raises(services.BatchRefused) as excinfo:
+        services.record_progress_many(acting_user=staff, entries=entries)
+    assert list(excinfo.value.errors) == [4]
+    assert "ya tiene un registro en este lote" in excinfo.value.errors[4].messages[0]
+
+
+def test_a_user_who_may_not_record_is_refused_every_entry(twins, roles):
+    cluster = twins[0]
+    before = state()
+    with pytest.raises(services.BatchRefused) as excinfo:
+        services.record_progress_many(acting_user=roles["owner_a"], entries=entries_for(cluster))
+    assert set(excinfo.value.errors) == set(range(len(CHANGES)))
+    assert all(isinstance(e, PermissionDenied) for e in excinfo.value.errors.values())
+    assert state() == before
+
+
+def test_a_stale_entry_lists_the_updates_since_its_read_like_record_progress(twins, staff, roles):
+    cluster = twins[0]
+    target = activity(cluster, "1.1")
+    read = target.version
+    for progress, user in ((10, staff), (20, roles["admin"])):
+        services.record_progress(
+            activity_id=target.pk,
+            acting_user=user,
+            expected_version=Activity.objects.get(pk=target.pk).version,
+            status="in_progress",
+            progress=progress,
+        )
+    entry = {
+        "activity_id": target.pk,
+        "expected_version": read,
+        "status": "in_progress",
+        "progress": 30,
+        "note": "",
+        "effective_on": None,
+    }
+    with pytest.raises(services.BatchRefused) as excinfo:
+        services.record_progress_many(acting_user=staff, entries=[entry])
+    with pytest.raises(services.StaleVersion) as single:
+        services.record_progress(acting_user=staff, **entry)
+    batched = excinfo.value.errors[0]
+    assert [u.pk for u in batched.updates] == [u.pk for u in single.value.updates]
+    assert [u.author.username for u in batched.updates] == ["admin", "coordinadora"]
+
+
+# What full_clean() checks --------------------------------------------------------------------
+
+
+def test_a_stored_value_full_clean_refuses_refuses_the_batch_like_the_single_call(twins, staff):
+    """A row written around the services (here: a blank title) fails full_clean() in
+    record_progress; the batch checks the same, and says the same."""
+    cluster = twins[0]
+    target = activity(cluster, "3.3")
+    Activity.objects.filter(pk=target.pk).update(title="")
+    entries = entries_for(cluster, [*CHANGES, ("3.3", "in_progress", 10, "", None)])
+    before = state()
+
+    with pytest.raises(services.BatchRefused) as excinfo:
+        services.record_progress_many(acting_user=staff, entries=entries)
+    assert list(excinfo.value.errors) == [len(CHANGES)]
+    assert state() == before
+    with pytest.raises(ValidationError) as single:
+        services.record_progress(acting_user=staff, **entries[-1])
+    assert excinfo.value.errors[len(CHANGES)].message_dict == single.value.message_dict
+    assert "title" in single.value.message_dict
+
+
+def _changed(obj, **values):
+    for name, value in values.items():
+        setattr(obj, name, value)
+    return obj
+
+
+def _invalid_activities(cluster):
+    base = Activity.objects.filter(cluster=cluster)
+    # 1.1 stays out of the list: 2.3 takes its code, a clash with a stored row.
+    return [
+        _changed(base.get(code=code), **values)
+        for code, values in (
+            ("1.2", {}),
+            ("1.3", {"status": "done", "progress": 90}),
+            ("2.1", {"progress": 150, "status": "in_progress"}),
+            ("2.2", {"revised_end": D(2010, 1, 1), "revision_reason": ""}),
+            ("2.3", {"code": "1.1", "planned_end": D(2006, 1, 1)}),
+            ("3.1", {"status": "finished", "title": ""}),
+            ("3.2", {"strategy_id": 999_999}),
+            ("3.3", {"progress": 100, "status": "done", "code": "x" * 20}),
+        )
+    ]
+
+
+def _invalid_updates(cluster, staff):
+    target = activity(cluster, "1.1")
+
+    def update(**values):
+        common = {
+            "activity": target,
+            "author": staff,
+            "effective_on": D(2008, 1, 1),
+            "old_status": "pending",
+            "new_status": "in_progress",
+            "old_progress": 0,
+            "new_progress": 10,
+        }
+        return _changed(ProgressUpdate(**common), **values)
+
+    return [
+        update(),
+        update(new_progress=101),
+        update(new_status="finished", old_progress=200),
+        update(author_id=999_999),
+        update(effective_on=None, evidence_name="x" * 300),
+    ]
+
+
+def _full_clean_errors(objs):
+    found = {}
+    for position, obj in enumerate(objs):
+        try:
+            obj.full_clean()
+        except ValidationError as error:
+            found[position] = error.message_dict
+    return found
+
+
+def test_batch_validation_finds_what_full_clean_finds(twins, staff):
+    cluster = twins[0]
+    for make in (_invalid_activities, lambda c: _invalid_updates(c, staff)):
+        expected = _full_clean_errors(make(cluster))
+        found = {
+            position: error.message_dict
+            for position, error in services._validate_many(make(cluster)).items()
+        }
+        assert found == expected
+        assert expected, "the cases do fail full_clean()"
+
+
+def test_a_unique_value_taken_earlier_in_the_batch_is_refused_at_the_later_object(twins):
+    """As saves one after another would: the first object takes the code, the second clashes;
+    and a code freed by an earlier object of the batch may be taken by a later one."""
+    cluster = twins[0]
+    first = _changed(activity(cluster, "1.2"), code="9.9")
+    second = _changed(activity(cluster, "1.3"), code="9.9")
+    assert list(services._validate_many([first, second])) == [1]
+    freed = _changed(activity(cluster, "2.1"), code="9.8")
+    taker = _changed(activity(cluster, "2.2"), code="2.1")
+    assert services._validate_many([freed, taker]) == {}
+    assert list(services._validate_many([taker, freed])) == [0]
+
+
+def test_check_constraints_evaluated_in_python_agree_with_the_database(twins):
+    """Every check constraint of the batch's models, against values around its limits and NULLs,
+    gives the same verdict in Python as Django's query (CheckConstraint.validate)."""
+    cluster = twins[0]
+    target = activity(cluster, "1.1")
+    samples = []
+    for status in [*Status.values, "finished"]:
+        for progress in (-1, 0, 99, 100, 101):
+            for planned_end in (None, D(2006, 1, 1), D(2007, 1, 1), D(2010, 1, 1)):
+                for revised_end, reason in ((None, ""), (D(2011, 1, 1), ""), (D(2011, 1, 1), "x")):
+                    samples.append(
+                        Activity(
+                            pk=target.pk,
+                            cluster_id=cluster.pk,
+                            strategy_id=target.strategy_id,
+                            code="1.1",
+                            position=1,
+                            title="t",
+                            status=status,
+                            progress=progress,
+                            planned_start=target.planned_start,
+                            planned_end=planned_end,
+                            revised_end=revised_end,
+                            revision_reason=reason,
+                        )
+                    )
+    for progress in (-1, 0, 100, 101):
+        samples.append(
+            ProgressUpdate(
+                activity=target,
+                effective_on=D(2008, 1, 1),
+                old_progress=progress,
+                new_progress=100 - progress,
+            )
+        )
+    checked = 0
+    for obj in samples:
+        for model, constraints in obj.get_constraints():
+            for constraint in constraints:
+                if not hasattr(constraint, "condition") or constraint.condition is None:
+                    continue
+                verdicts = []
+                for check in (services._check_in_python, _check_in_database):
+                    try:
+                        check(constraint, model, obj, set())
+                        verdicts.append(True)
+                    except ValidationError:
+                        verdicts.append(False)
+                assert verdicts[0] == verdicts[1], (constraint.name, vars(obj))
+                checked += 1
+    assert checked > 1000
+
+
+def test_the_check_constraints_of_a_batch_cost_no_query(twins, django_assert_num_queries):
+    """Every check constraint of the batch's models is one _check_in_python evaluates itself,
+    not one it hands back to Django's query."""
+    cluster = twins[0]
+    objs = [*_invalid_activities(cluster), *_invalid_updates(cluster, None)]
+    with django_assert_num_queries(0):
+        for obj in objs:
+            for model, constraints in obj.get_constraints():
+                for constraint in constraints:
+                    if getattr(constraint, "condition", None) is not None:
+                        with contextlib.suppress(ValidationError):
+                            services._check_in_python(constraint, model, obj, set())
+
+
+def _check_in_database(constraint, model, obj, exclude):
+    constraint.validate(model, obj, exclude=exclude)
+
+
+# Queries and cache ---------------------------------------------------------------------------
+
+
+def test_the_number_of_queries_does_not_grow_with_the_batch(db):
+    counts = []
+    for slug, activities in (("pocas", 2), ("muchas", 40)):
+        cluster = factories.make_cluster(slug)
+        factories.make_plan(cluster, strategies=1, activities_per_strategy=activities)
+        staff_here = factories.make_staff(f"coordinadora-{slug}", cluster)
+        entries = [
+            {
+                "activity_id": target.pk,
+                "expected_version": target.version,
+                "status": "in_progress",
+                "progress": 10,
+                "note": "",
+                "effective_on": None,
+            }
+            for target in Activity.objects.filter(cluster=cluster)
+        ]
+        with CaptureQueriesContext(connection) as queries:
+            services.record_progress_many(acting_user=staff_here, entries=entries)
+        counts.append(len(queries))
+    few, many = counts
+    # bulk_update writes _WRITE_BATCH rows per statement: 40 rows are one statement.
+    assert many == few, counts
+    assert few <= 20, counts
+
+
+def test_a_batch_gives_its_cers_a_new_cache_version_and_no_other(twins, staff):
+    cluster, other = twins
+    before = (cerplan_cache.cluster_version(cluster.pk), cerplan_cache.cluster_version(other.pk))
+    services.record_progress_many(acting_user=staff, entries=entries_for(cluster))
+    assert cerplan_cache.cluster_version(cluster.pk) != before[0]
+    assert cerplan_cache.cluster_version(other.pk) == before[1]
+
+
+# The import's confirmation maps the batch's refusals to the file's rows ---------------------
+
+
+def test_an_import_refused_by_the_batch_service_names_the_rows_and_writes_nothing(
+    client, roles, monkeypatch
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.test_imports_progress import HEADER, token_of, xlsx
+
+    client.force_login(roles["staff_a"])
+    response = client.post(
+        "/clusters/cer-a/import/progress/",
+        {
+            "file": SimpleUploadedFile(
+                "avances.xlsx",
+                xlsx(
+                    [
+                        HEADER,
+                        ["cer-a", "1.1", "en curso", 40, "", ""],
+                        ["cer-a", "1.2", "en curso", 10, "", ""],
+                    ]
+                ),
+            )
+        },
+    )
+    token = token_of(response)
+    original = services.record_progress_many
+    calls = []
+
+    def refuse_the_second(*, acting_user, entries):
+        calls.append(len(entries))
+        original(acting_user=acting_user, entries=entries)  # writes, then is rolled back
+        raise services.BatchRefused(
+            {
+                1: ValidationError({"note": ["Nota obligatoria."]}),
+                0: ValidationError({NON_FIELD_ERRORS: ["Algo general."]}),
+            }
+        )
+
+    monkeypatch.setattr(services, "record_progress_many", refuse_the_second)
+    before = state()
+    response = client.post(f"/clusters/cer-a/import/progress/confirm/{token}/", {"confirm": "1"})
+    assert response.status_code == 409
+    assert calls == [2], "one call for the whole file"
+    page = response.content.decode()
+    assert "fila 2: algo general." in page
+    assert "fila 3, columna «nota»: nota obligatoria." in page
+    assert state() == before
+
+
+# PostgreSQL: the batch locks its rows ---------------------------------------------------------
+
+
+@pytest.mark.postgresql
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="concurrent transactions need PostgreSQL (SQLite serialises whole-database writes); "
+    "run with DATABASE_URL=postgres://...",
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_single_save_during_a_batch_waits_and_is_refused_as_stale(monkeypatch):
+    cluster = factories.make_cluster("concurrente")
+    factories.make_plan(cluster, strategies=1, activities_per_strategy=3)
+    staff = factories.make_staff("coordinadora-concurrente", cluster)
+    entries = entries_for(cluster, [(f"1.{n}", "in_progress", 10 * n, "", None) for n in (1, 2, 3)])
+    target = activity(cluster, "1.2")
+    hold = 0.5
+    original = services._lock_activities
+    locked = threading.Event()
+
+    def lock_and_hold(ids):
+        found = original(ids)
+        locked.set()
+        time.sleep(hold)
+        return found
+
+    monkeypatch.setattr(services, "_lock_activities", lock_and_hold)
+    results = {}
+
+    def batch():
+        try:
+            results["batch"] = services.record_progress_many(acting_user=staff, entries=entries)
+        except Exception as error:  # reported below
+            results["batch"] = error
+        finally:
+            connections.close_all()
+
+    def single():
+        locked.wait(timeout=10)
+        started = time.monotonic()
+        try:
+            services.record_progress(
+                activity_id=target.pk,
+                acting_user=staff,
+                expected_version=target.version,
+                status="blocked",
+                progress=5,
+            )
+        except Exception as error:  # reported below
+            results["single"] = error
+        else:
+            results["single"] = "saved"
+        finally:
+            results["waited"] = time.monotonic() - started
+            connections.close_all()
+
+    threads = [threading.Thread(target=batch), threading.Thread(target=single)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+        assert not thread.is_alive()
+
+    assert len(results["batch"]) == 3, results
+    assert isinstance(results["single"], services.StaleVersion), results
+    assert results["waited"] > hold * 0.5, results
+    assert Activity.objects.get(pk=target.pk).progress == 20
