@@ -72,6 +72,33 @@ def _label_with_cluster(obj):
     return f"{obj.cluster} · {obj}"
 
 
+class ParentPickerMixin:
+    """A picker of the parent (`parent_field`: an objective or a strategy) whose labels name the
+    CER, since objectives and strategies are numbered per CER."""
+
+    parent_field = None
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == self.parent_field:
+            kwargs["queryset"] = db_field.related_model.objects.select_related("cluster")
+            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+            field.label_from_instance = _label_with_cluster
+            return field
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class SameClusterParentMixin(ParentPickerMixin):
+    """On an existing object, offer only parents of its own CER: moving it to another CER is
+    refused (its `cluster` is denormalised from the parent)."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is not None and self.parent_field in form.base_fields:
+            field = form.base_fields[self.parent_field]
+            field.queryset = field.queryset.filter(cluster_id=obj.cluster_id)
+        return form
+
+
 class ClusterScopedFormMixin:
     """For forms of models with a `cluster` the form does not edit (read-only, or set from the
     parent): validate the CER-scoped unique constraints anyway.
@@ -382,7 +409,14 @@ class InvolvementInline(AdminOnlyMixin, TracedToSourceAdminMixin, admin.TabularI
 
 
 @admin.register(Strategy)
-class StrategyAdmin(AdminOnlyMixin, TracedToSourceAdminMixin, PlanHistoryMixin, SimpleHistoryAdmin):
+class StrategyAdmin(
+    AdminOnlyMixin,
+    SameClusterParentMixin,
+    TracedToSourceAdminMixin,
+    PlanHistoryMixin,
+    SimpleHistoryAdmin,
+):
+    parent_field = "objective"
     form = StrategyAdminForm
     list_display = (
         "number",
@@ -426,21 +460,6 @@ class StrategyAdmin(AdminOnlyMixin, TracedToSourceAdminMixin, PlanHistoryMixin, 
     def objective_numeral(self, obj):
         return obj.objective.numeral
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "objective":
-            kwargs["queryset"] = Objective.objects.select_related("cluster")
-            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-            field.label_from_instance = _label_with_cluster
-            return field
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        if obj is not None and "objective" in form.base_fields:
-            field = form.base_fields["objective"]
-            field.queryset = field.queryset.filter(cluster_id=obj.cluster_id)
-        return form
-
 
 # Activities ----------------------------------------------------------------------------------
 
@@ -481,11 +500,13 @@ class ProgressUpdateInline(AdminOnlyMixin, admin.TabularInline):
 @admin.register(Activity)
 class ActivityAdmin(
     AdminOnlyMixin,
+    SameClusterParentMixin,
     SpreadsheetExportMixin,
     TracedToSourceAdminMixin,
     PlanHistoryMixin,
     SimpleHistoryAdmin,
 ):
+    parent_field = "strategy"
     # Export: the progress import's columns, so the file can be edited and imported back.
     resource_classes = [ProgressResource]
     import_links = (("progress", _("Importar avances")), ("plan", _("Importar plan")))
@@ -567,35 +588,14 @@ class ActivityAdmin(
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("cluster", "strategy")
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "strategy":
-            kwargs["queryset"] = Strategy.objects.select_related("cluster")
-            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-            field.label_from_instance = _label_with_cluster
-            return field
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        if obj is not None and "strategy" in form.base_fields:
-            field = form.base_fields["strategy"]
-            field.queryset = field.queryset.filter(cluster_id=obj.cluster_id)
-        return form
-
 
 # Goals ---------------------------------------------------------------------------------------
 
 
-class StrategyLabelMixin:
+class StrategyLabelMixin(ParentPickerMixin):
     """A strategy picker whose labels name the CER (strategies are numbered per CER)."""
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "strategy":
-            kwargs["queryset"] = Strategy.objects.select_related("cluster")
-            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-            field.label_from_instance = _label_with_cluster
-            return field
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    parent_field = "strategy"
 
     @admin.display(description=_("CER"), ordering="strategy__cluster__name")
     def cluster(self, obj):
