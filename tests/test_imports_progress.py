@@ -519,3 +519,16 @@ def test_admins_import_progress_of_any_cer_in_the_admin(client, roles, cluster_b
     )
     assert done.status_code == 302
     assert Activity.objects.get(cluster__slug="cer-b", code="1.1").progress == 60
+
+
+def test_imports_are_logged_without_their_content(client, roles, caplog):
+    login(client, roles["staff_a"])
+    with caplog.at_level("INFO", logger="cerplan.imports"):
+        token = token_of(
+            upload(client, [HEADER, ["cer-a", "1.1", "en curso", 40, "nota privada", ""]])
+        )
+        confirm(client, token)
+    assert "import previewed: kind=progress cluster=cer-a user=staff-a" in caplog.text
+    assert "import applied: kind=progress cluster=cer-a user=staff-a" in caplog.text
+    assert "update=1" in caplog.text
+    assert "nota privada" not in caplog.text

@@ -18,6 +18,7 @@ without the right gets 403, anyone else 404 (actions.permissions). In the admin,
 """
 
 import json
+import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -41,6 +42,9 @@ from actions.imports.errors import FileRefused
 from actions.models import Activity
 from actions.permissions import get_readable_cluster, readable_activities
 from clusters import permissions as roles
+
+# The import audit trail: who imported what, where, and how it ended (never the file's content).
+audit = logging.getLogger("cerplan.imports")
 
 PREVIEW_PAGE_SIZE = 200
 
@@ -149,6 +153,7 @@ def upload_step(flow):
                 preview = flow.kind.preview(data, user=request.user, cluster=flow.cluster)
             except FileRefused as error:
                 refused = error.message
+                _log(flow, "refused", file=form.cleaned_data["file"].name, reason=refused)
             else:
                 token = storage.save(
                     request,
@@ -158,11 +163,23 @@ def upload_step(flow):
                     data=data,
                     preview=preview,
                 )
+                _log(flow, "previewed", file=form.cleaned_data["file"].name, **preview.counts())
                 return redirect(flow.url("preview", token))
     return flow.render(
         "upload",
         {"form": form, "refused": refused, "columns": flow.kind.columns},
         status=200,
+    )
+
+
+def _log(flow, outcome, **details):
+    audit.info(
+        "import %s: kind=%s cluster=%s user=%s %s",
+        outcome,
+        flow.kind.key,
+        flow.cluster.slug if flow.cluster else "*",
+        flow.request.user.get_username(),
+        " ".join(f"{key}={value!r}" for key, value in details.items()),
     )
 
 
@@ -230,10 +247,12 @@ def confirm_step(flow, token):
         )
     except FileRefused as error:
         storage.discard(request, token)
+        _log(flow, "refused at confirmation", file=pending.filename, reason=error.message)
         messages.error(request, error.message)
         return redirect(flow.url("upload"))
     except imports.ApplyFailed as failure:
         storage.discard(request, token)
+        _log(flow, "refused at confirmation", file=pending.filename, stale=failure.stale)
         new_token = None
         if failure.preview is not None and not failure.preview.has_errors:
             # What the file would do now: shown to be confirmed again, under a new token.
@@ -255,6 +274,7 @@ def confirm_step(flow, token):
         return flow.render("preview", context, status=CONFLICT)
     storage.discard(request, token)
     counts = applied.counts()
+    _log(flow, "applied", file=pending.filename, **counts)
     messages.success(
         request,
         _(
