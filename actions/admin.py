@@ -127,21 +127,14 @@ class ObjectiveAdminForm(ClusterScopedFormMixin, forms.ModelForm):
 class StrategyReadOnlyInline(AdminOnlyMixin, admin.TabularInline):
     """The objective's strategies, listed with a link; they are edited on their own page."""
 
+    view_only = True
+
     model = Strategy
     fields = ("number", "title", "committed_period_text")
     readonly_fields = fields
     extra = 0
     show_change_link = True
     verbose_name_plural = _("estrategias (se editan en su propia página)")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Objective)
@@ -467,6 +460,8 @@ class StrategyAdmin(
 class ProgressUpdateInline(AdminOnlyMixin, admin.TabularInline):
     """The activity's history, newest first; read-only like the ProgressUpdate admin."""
 
+    view_only = True
+
     model = ProgressUpdate
     fields = (
         "effective_on",
@@ -486,15 +481,6 @@ class ProgressUpdateInline(AdminOnlyMixin, admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("author")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Activity)
@@ -785,6 +771,8 @@ class InvolvementAdmin(
 class ProgressUpdateAdmin(AdminOnlyMixin, admin.ModelAdmin):
     """Append-only history: shown, never added, changed or deleted here, not even by admins."""
 
+    view_only = True
+
     list_display = (
         "effective_on",
         "activity_code",
@@ -849,15 +837,6 @@ class ProgressUpdateAdmin(AdminOnlyMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("activity__cluster", "author")
-
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("actividad"), ordering="activity__code")
     def activity_code(self, obj):

@@ -16,7 +16,13 @@ class CerplanAdminSite(admin.AdminSite):
 
 
 class AdminOnlyMixin:
-    """ModelAdmin permissions from clusters.permissions instead of per-model Django perms."""
+    """ModelAdmin permissions from clusters.permissions instead of per-model Django perms.
+
+    view_only: shown to admins, never added, changed or deleted here (append-only history,
+    or objects edited on their own page).
+    """
+
+    view_only = False
 
     def has_module_permission(self, request):
         return is_admin(request.user)
@@ -25,10 +31,10 @@ class AdminOnlyMixin:
         return is_admin(request.user)
 
     def has_add_permission(self, request, *args):
-        return is_admin(request.user)
+        return not self.view_only and is_admin(request.user)
 
     def has_change_permission(self, request, obj=None):
-        return is_admin(request.user)
+        return not self.view_only and is_admin(request.user)
 
     def has_delete_permission(self, request, obj=None):
-        return is_admin(request.user)
+        return not self.view_only and is_admin(request.user)
