@@ -28,8 +28,8 @@ from actions.models import (
     ProgressUpdate,
     Strategy,
 )
-from actions.periods import PeriodError, parse_period
-from actions.resources import GoalMeasurementResource, ProgressResource
+from actions.plan.periods import PeriodError, parse_period
+from actions.spreadsheets.resources import GoalMeasurementResource, ProgressResource
 from clusters.admin import (
     SOURCE_FIELDSET,
     ErrataFilter,

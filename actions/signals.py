@@ -3,11 +3,12 @@
 Caching must follow every write path: the services, the admin, the spreadsheet imports,
 ``loaddata``, a shell. Signals are the one place all of them pass, so invalidation lives here
 rather than in each of them (and a write path added later is covered without anyone having to
-remember). These receivers only bump versions (actions.cache): no business logic.
+remember). These receivers only bump versions (actions.reporting.cache): no business logic.
 
 What a bump does inside a transaction, and again after the commit, is explained in
-actions.cache. A write that sends no signals (QuerySet.update(), bulk inserts: generate_synthetic,
-a batch of progress updates) must call actions.cache.bump_cluster_version (or
+actions.reporting.cache. A write that sends no signals (QuerySet.update(), bulk inserts:
+generate_synthetic,
+a batch of progress updates) must call actions.reporting.cache.bump_cluster_version (or
 bump_global_version) itself, in its transaction.
 
 Which version a write bumps:
@@ -25,7 +26,6 @@ from django.contrib.auth import get_user_model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from actions.cache import bump_cluster_version, bump_global_version
 from actions.models import (
     Activity,
     Actor,
@@ -38,6 +38,7 @@ from actions.models import (
     ProgressUpdate,
     Strategy,
 )
+from actions.reporting.cache import bump_cluster_version, bump_global_version
 from clusters.models import Cluster, Company, Measure, Obstacle
 
 

@@ -11,8 +11,9 @@ and runs the portal's own pages with Django's test client, signed in as the CER'
     upload (read, check, preview, store)  →  preview page  →  confirm (read again, compare, apply)
 
 It prints the seconds of each step and their SQL query counts, and how the confirmation splits
-into checking the file again (the preview built anew) and writing it (actions.imports.
-run_operations: one actions.services.record_progress_many call for the whole file), then removes
+into checking the file again (the preview built anew) and writing it (actions.spreadsheets.imports.
+run_operations: one actions.progress.services.record_progress_many call for the whole file), then
+removes
 the database. Target (issue 6): preview plus confirm under 20 s for 10,000 rows on the 2-core
 machine.
 
@@ -212,8 +213,8 @@ def run(args):
     from django.db import connection
     from django.test import Client
 
-    from actions import imports
     from actions.models import ProgressUpdate
+    from actions.spreadsheets import imports
     from clusters.models import StaffAssignment
     from tests import factories
 
@@ -252,7 +253,7 @@ def run(args):
                 writing["seconds"] = time.perf_counter() - started
                 writing["queries"] = queries.count
 
-    # apply() looks run_operations up in actions.imports when it runs.
+    # apply() looks run_operations up in actions.spreadsheets.imports when it runs.
     imports.run_operations = timed_run_operations
     try:
         with Queries() as confirm_queries:

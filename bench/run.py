@@ -6,7 +6,7 @@
 2. Throughput with wrk (16 connections) against `make serve` itself (migrations, static files,
    gunicorn.conf.py): /healthz and a signed-in staff member's dashboard, their requests per
    second, ratio and errors.
-3. The 10,000-row progress import (preview and confirm), once actions.imports exists.
+3. The 10,000-row progress import (preview and confirm), once actions.spreadsheets.imports exists.
 4. Peak memory (VmHWM) of the gunicorn workers after the run.
 
 It starts a PostgreSQL cluster of its own in a temporary folder, on a free loopback port, and
@@ -684,11 +684,11 @@ def _import_bench(admin, rows=10_000):
     Confirming does what the portal does on the second request: build the preview again from
     the stored file, check it is the one the user saw (its digest), then apply it.
     """
-    if importlib.util.find_spec("actions.imports") is None:
-        return {"status": "not available yet (actions.imports does not exist)"}
+    if importlib.util.find_spec("actions.spreadsheets.imports") is None:
+        return {"status": "not available yet (actions.spreadsheets.imports does not exist)"}
     try:
-        from actions.imports.base import run_operations
-        from actions.imports.progress import ProgressImport
+        from actions.spreadsheets.imports.base import run_operations
+        from actions.spreadsheets.imports.progress import ProgressImport
     except ImportError as error:
         return {"status": f"not available yet ({error})"}
 

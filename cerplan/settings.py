@@ -267,7 +267,8 @@ LOGGING = {
     },
 }
 
-# django-import-export. Imports run through actions.imports (preview, then confirm, through the
+# django-import-export. Imports run through actions.spreadsheets.imports (preview, then confirm,
+# through the
 # services, all-or-nothing), not through import-export's own import views; these settings make the
 # library's defaults safe anyway for anything that does use them:
 # - its import and export views answer any admin-site user unless these name a permission.
@@ -282,7 +283,8 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_SKIP_ADMIN_CONFIRM = False
 # - its formula escaping only strips a leading "=" and turns every cell into text; our export
-#   formats (actions.exports.EscapedCSV/EscapedXLSX) quote-escape = + - @ and keep numbers numbers.
+#   formats (actions.spreadsheets.exports.EscapedCSV/EscapedXLSX) quote-escape = + - @ and keep
+# numbers numbers.
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True
 IMPORT_EXPORT_IMPORT_IGNORE_BLANK_LINES = True

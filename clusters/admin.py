@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from actions.resources import CompanyResource
+from actions.spreadsheets.resources import CompanyResource
 from clusters.admin_site import AdminOnlyMixin
 from clusters.models import (
     Cluster,
@@ -131,13 +131,14 @@ class SpreadsheetLinksMixin:
 
 
 class SpreadsheetExportMixin(SpreadsheetLinksMixin, ExportMixin):
-    """django-import-export's export page, with escaped CSV and XLSX (actions.exports)."""
+    """django-import-export's export page, with escaped CSV and XLSX
+    (actions.spreadsheets.exports)."""
 
     import_export_change_list_template = SPREADSHEET_CHANGE_LIST_TEMPLATE
 
     @property
     def export_formats(self):
-        from actions.exports import EXPORT_FORMATS
+        from actions.spreadsheets.exports import EXPORT_FORMATS
 
         return EXPORT_FORMATS
 

@@ -8,9 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from actions import services
 from actions.models import Activity, ProgressUpdate
-from actions.selectors.as_of import with_state_as_of
+from actions.progress import services
+from actions.reporting.as_of import with_state_as_of
 from tests import factories
 
 D = datetime.date

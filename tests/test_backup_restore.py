@@ -20,8 +20,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import override_settings
 
-from actions.export import export_plan
 from actions.models import Activity, GoalMeasurement, ProgressUpdate
+from actions.reporting.export_plan import export_plan
 from clusters.models import Cluster, StaffAssignment
 from tests import factories
 

@@ -1,6 +1,6 @@
 """The cached dashboard: every write path invalidates its CER, and only its CER, at once; a
 rolled-back write leaves nothing stale; nothing of one user's rights leaks to another through the
-cache; a cached page costs fewer queries. Also: the one-statement roll-up (actions.rollup.
+cache; a cached page costs fewer queries. Also: the one-statement roll-up (actions.reporting.rollup.
 cluster_rollup) gives the figures of the nested expressions it replaced."""
 
 import datetime
@@ -15,10 +15,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from actions import cache as cerplan_cache
-from actions import rollup, services
-from actions.cache import _PendingBumps as PendingBumps
 from actions.models import Activity, Actor, Funding, Goal, Instrument, Status, Strategy
+from actions.progress import services
+from actions.reporting import cache as cerplan_cache
+from actions.reporting import rollup
+from actions.reporting.cache import _PendingBumps as PendingBumps
 from clusters.models import Cluster
 from tests import factories
 from tests.test_structure_history import admin_edit
@@ -452,7 +453,8 @@ def test_a_cached_dashboard_costs_fewer_queries_than_a_computed_one(staff_client
 
 
 def _nested_figures(cluster, as_of):
-    """The figures as the nested expressions of actions.rollup compute them, CER and strategy."""
+    """The figures as the nested expressions of actions.reporting.rollup compute them, CER and
+    strategy."""
     annotations = rollup.cluster_figure_annotations(as_of)
     figures = Cluster.objects.filter(pk=cluster.pk).annotate(**annotations).values(*annotations)
     strategies = Strategy.objects.filter(cluster=cluster).annotate(

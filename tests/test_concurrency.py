@@ -13,8 +13,8 @@ import pytest
 from django.db import connection, connections
 from django.test import Client
 
-from actions import services
 from actions.models import Activity, ProgressUpdate
+from actions.progress import services
 
 pytestmark = [
     pytest.mark.postgresql,

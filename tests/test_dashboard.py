@@ -7,7 +7,6 @@ import re
 import pytest
 from django.utils import timezone
 
-from actions import services
 from actions.models import (
     Activity,
     Actor,
@@ -17,7 +16,8 @@ from actions.models import (
     Objective,
     Strategy,
 )
-from actions.selectors import plans
+from actions.progress import services
+from actions.reporting import plans
 from tests import factories
 
 DAY = datetime.timedelta(days=1)

@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from actions import services
-from actions.evidence import check_evidence
 from actions.models import Activity, ProgressUpdate
+from actions.progress import services
+from actions.progress.evidence import check_evidence
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 # A 1x1 transparent PNG.

@@ -9,10 +9,10 @@ import json
 import pytest
 from openpyxl import load_workbook
 
-from actions import exports
-from actions.export import export_plan
-from actions.imports import KINDS
 from actions.models import Activity, Funding
+from actions.reporting.export_plan import export_plan
+from actions.spreadsheets import exports
+from actions.spreadsheets.imports import KINDS
 from clusters.models import Company
 from tests import factories
 

@@ -107,7 +107,7 @@ def test_export_plan_refuses_an_unknown_cluster(plan_2006):
 def test_export_plan_query_count_does_not_grow_with_the_plan(
     plan_2006, django_assert_max_num_queries
 ):
-    from actions.export import export_plan
+    from actions.reporting.export_plan import export_plan
 
     with django_assert_max_num_queries(9):
         export_plan()

@@ -10,8 +10,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
-from actions.imports import KINDS, apply
 from actions.models import Goal, GoalMeasurement
+from actions.spreadsheets.imports import KINDS, apply
 from clusters.models import Company
 
 COMPANY_HEADER = ["cer", "nombre", "rut", "tamaño"]
@@ -245,7 +245,7 @@ def test_an_owner_may_not_import_measurements(client, roles, goal_a):
 def test_the_plan_workbooks_goal_sheet_imports_as_measurements(roles, goal_a):
     from openpyxl import load_workbook
 
-    from actions import exports
+    from actions.spreadsheets import exports
 
     GoalMeasurement.objects.create(
         goal=goal_a, value=10, measured_on=datetime.date(2024, 3, 31), source="Encuesta"

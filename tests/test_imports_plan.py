@@ -9,10 +9,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook, load_workbook
 
-from actions import exports, services
-from actions.export import export_plan
-from actions.imports import KINDS, apply
-from actions.imports.plan import PLAN_COLUMNS
 from actions.models import (
     Activity,
     Actor,
@@ -24,6 +20,11 @@ from actions.models import (
     ProgressUpdate,
     Strategy,
 )
+from actions.progress import services
+from actions.reporting.export_plan import export_plan
+from actions.spreadsheets import exports
+from actions.spreadsheets.imports import KINDS, apply
+from actions.spreadsheets.imports.plan import PLAN_COLUMNS
 from clusters.models import Cluster, Measure, Obstacle
 from tests import factories
 

@@ -1,5 +1,6 @@
 """Progress import: the preview of every row, errors a person can act on, all-or-nothing confirm
-through actions.services.record_progress, staff limited to their CERs, idempotence and staleness."""
+through actions.progress.services.record_progress, staff limited to their CERs, idempotence and
+staleness."""
 
 import datetime
 import io
@@ -10,10 +11,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from openpyxl import Workbook
 
-from actions import services
-from actions.export import export_plan
-from actions.imports import KINDS
 from actions.models import Activity, ProgressUpdate
+from actions.progress import services
+from actions.reporting.export_plan import export_plan
+from actions.spreadsheets.imports import KINDS
 from tests import factories
 
 HEADER = ["cer", "código", "estado", "avance", "nota", "fecha"]
@@ -350,7 +351,7 @@ def test_a_race_between_the_check_and_the_write_is_caught_by_the_services_versio
     client, roles, monkeypatch
 ):
     """Someone saves after confirm re-checked the file but before its row is written."""
-    from actions import imports
+    from actions.spreadsheets import imports
 
     login(client, roles["staff_a"])
     token = token_of(upload(client, [HEADER, ["cer-a", "1.1", "en curso", 40, "", ""]]))
@@ -462,7 +463,7 @@ def test_expired_uploads_are_swept(client, roles, settings):
     import os
     import time
 
-    from actions.imports import storage
+    from actions.spreadsheets.imports import storage
 
     login(client, roles["staff_a"])
     token = token_of(upload(client, [HEADER, ["cer-a", "1.1", "en curso", 40, "", ""]]))
@@ -477,7 +478,7 @@ def test_expired_uploads_are_swept(client, roles, settings):
 def test_the_template_example_row_is_skipped(roles, cluster_a):
     from openpyxl import load_workbook
 
-    from actions.exports import import_template
+    from actions.spreadsheets.exports import import_template
 
     content = import_template(KINDS["progress"], cluster=cluster_a, cluster_slugs=["cer-a"])
     sheet = load_workbook(io.BytesIO(content)).active

@@ -12,9 +12,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
-from actions.export import export_plan
-from actions.imports import KINDS, FileRefused, reading
 from actions.models import Activity, GoalMeasurement, ProgressUpdate
+from actions.reporting.export_plan import export_plan
+from actions.spreadsheets.imports import KINDS, FileRefused, reading
 from clusters.models import Company
 
 PROGRESS_HEADER = ["cer", "código", "estado", "avance", "nota", "fecha"]

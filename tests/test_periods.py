@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from actions.periods import Period, PeriodError, parse_period
+from actions.plan.periods import Period, PeriodError, parse_period
 
 # Every period text of the report, verbatim, with its expected dates.
 TABLE_5 = [

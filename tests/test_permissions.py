@@ -18,8 +18,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from openpyxl import Workbook
 
-from actions.export import export_plan
 from actions.models import Activity, GoalMeasurement, ProgressUpdate
+from actions.reporting.export_plan import export_plan
 from clusters.models import Cluster, Company
 
 ROLES = ["visitor", "owner_a", "staff_a", "staff_both", "admin"]

@@ -219,7 +219,7 @@ def test_filters_are_kept_when_the_date_changes_and_the_date_when_filtering(staf
 
 def test_the_status_filter_uses_the_status_as_it_stood(staff, plan):
     staff_user = factories.make_staff("historia", plan)
-    from actions import services
+    from actions.progress import services
 
     activity = Activity.objects.get(cluster=plan, code="1.2")
     services.record_progress(

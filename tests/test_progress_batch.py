@@ -17,10 +17,10 @@ from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from actions import cache as cerplan_cache
-from actions import services
-from actions.export import export_plan
 from actions.models import Activity, ProgressUpdate, Status
+from actions.progress import services
+from actions.reporting import cache as cerplan_cache
+from actions.reporting.export_plan import export_plan
 from tests import factories
 from tests.test_structure_history import added_rows, history_rows
 

@@ -14,9 +14,9 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from actions import services
-from actions.forms import ProgressForm
 from actions.models import Activity, Goal, GoalMeasurement, ProgressUpdate
+from actions.progress import services
+from actions.progress.forms import ProgressForm
 from tests import factories
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -11,7 +11,6 @@ from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from actions.export import export_plan
 from actions.models import (
     Activity,
     Funding,
@@ -23,7 +22,8 @@ from actions.models import (
     Status,
     Strategy,
 )
-from actions.periods import parse_period
+from actions.plan.periods import parse_period
+from actions.reporting.export_plan import export_plan
 from clusters.models import Cluster, Company
 
 pytestmark = pytest.mark.django_db

@@ -7,9 +7,9 @@ import re
 import pytest
 from django.utils import timezone
 
-from actions import services
 from actions.models import Activity, Objective, Strategy
-from actions.selectors import plans
+from actions.progress import services
+from actions.reporting import plans
 from actions.templatetags.cerplan_tags import COMPACT, WIDE, timeline_chart
 from tests import factories
 

@@ -1,7 +1,8 @@
 """The activity page and the forms that record progress, revise a deadline and measure a goal.
 
 Thin views: they fetch through actions.permissions (another CER's object is a 404; an owner's
-attempt to change something is a 403), hand the work to actions.services, and redirect to the
+attempt to change something is a 403), hand the work to actions.progress.services, and redirect to
+the
 activity page with a message. A save against a stale version is answered 409 with the form
 re-shown: what changed meanwhile on top, the user's own input kept.
 """
@@ -15,15 +16,15 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from actions import services
-from actions.forms import GoalMeasurementForm, ProgressForm, ReviseForm
 from actions.models import Activity
 from actions.permissions import (
     get_readable_activity,
     may_record_progress,
     require_record_progress,
 )
-from actions.selectors.activities import (
+from actions.progress import services
+from actions.progress.forms import GoalMeasurementForm, ProgressForm, ReviseForm
+from actions.progress.selectors import (
     activity_for_page,
     goal_for_page,
     history_page,

@@ -1,6 +1,6 @@
 """The pages people look at every week: home, CER dashboard, plan matrix and timeline.
 
-Thin views: access through actions.permissions, figures from actions.selectors.plans (whose
+Thin views: access through actions.permissions, figures from actions.reporting.plans (whose
 query count does not grow with the plan), and ``?as_of=YYYY-MM-DD`` read the same way on the
 three CER pages.
 """
@@ -18,11 +18,10 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from actions import cache as cerplan_cache
-from actions import rollup
 from actions.models import Status
 from actions.permissions import get_readable_cluster, may_record_progress, readable_clusters
-from actions.selectors import plans
+from actions.reporting import cache as cerplan_cache
+from actions.reporting import plans, rollup
 
 AS_OF_FORMAT = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -112,7 +111,8 @@ def cluster_dashboard(request, slug):
 
 
 # The CER pages below their header are the same for everyone who gets the same figures in the
-# same words: cached per CER version (actions.cache) and what else changes them (the as-of date,
+# same words: cached per CER version (actions.reporting.cache) and what else changes them (the
+# as-of date,
 # today, the language, the rights they show). The rest of the page (the user's name, CSRF
 # tokens) is rendered for each request, and so is the header when the request carries anything
 # of its own (filters kept by the date form, a date it could not read).

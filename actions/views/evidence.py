@@ -11,8 +11,8 @@ from django.http import FileResponse, Http404
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from actions.evidence import content_type_for
 from actions.permissions import get_readable_evidence
+from actions.progress.evidence import content_type_for
 
 
 @login_required

@@ -4,11 +4,13 @@ Import: upload → preview → confirm, never trusting the client between the st
 
 1. The upload (POST) is read and checked at once; a refused file is shown with its reason and
    nothing is kept. Otherwise the file and its preview are stored server-side
-   (actions.imports.storage) under a random token tied to the session, and the browser is sent
+   (actions.spreadsheets.imports.storage) under a random token tied to the session, and the browser
+   is sent
    to the preview page (GET, paginated, filterable): nothing is written yet.
 2. Confirm (POST with the token) reads the stored file again against the database as it is then,
    compares with what was previewed, and applies the whole file in one transaction through the
-   services, or nothing (actions.imports.apply). If the data changed meanwhile, the new preview is
+   services, or nothing (actions.spreadsheets.imports.apply). If the data changed meanwhile, the
+   new preview is
    shown (409) and must be confirmed again.
 
 Access: on a CER's pages, the progress and measurement imports are for those who record progress
@@ -33,14 +35,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from actions import exports, imports
-from actions.export import export_plan
-from actions.forms_imports import ImportUploadForm
-from actions.imports import storage
-from actions.imports.base import ACTION_LABELS, CREATE, ERROR, UNCHANGED, UPDATE
-from actions.imports.errors import FileRefused
 from actions.models import Activity
 from actions.permissions import get_readable_cluster, readable_activities
+from actions.reporting.export_plan import export_plan
+from actions.spreadsheets import exports, imports
+from actions.spreadsheets.forms import ImportUploadForm
+from actions.spreadsheets.imports import storage
+from actions.spreadsheets.imports.base import ACTION_LABELS, CREATE, ERROR, UNCHANGED, UPDATE
+from actions.spreadsheets.imports.errors import FileRefused
 from clusters import permissions as roles
 
 # The import audit trail: who imported what, where, and how it ended (never the file's content).

@@ -95,7 +95,7 @@ def _shoot(page, screenshot_dir, name):
 
 def _a_history(plan, staff):
     """Some progress, a completion and a revised deadline, so every mark shows."""
-    from actions.services import record_progress, revise_deadline
+    from actions.progress.services import record_progress, revise_deadline
 
     def activity(code):
         return Activity.objects.get(cluster=plan, code=code)

@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from actions.export import export_plan
+from actions.reporting.export_plan import export_plan
 from clusters.models import Cluster
 
 

@@ -4,7 +4,7 @@
         --updates-per-activity 10 --seed 1
 
 Each CER gets four objectives (I-IV), up to 14 strategies with committed periods written the way
-the report writes them (parsed by actions.periods, open-ended ones included), activities whose
+the report writes them (parsed by actions.plan.periods, open-ended ones included), activities whose
 planned dates follow their strategy's period, goals with indicators and dated measurements, public
 and private funding lines linked to instruments, involved and responsible actors, obstacles with
 measures, member companies, and a progress history per activity: pending → in progress → done,
@@ -29,7 +29,6 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from actions.cache import bump_global_version
 from actions.models import (
     Activity,
     Actor,
@@ -43,7 +42,8 @@ from actions.models import (
     Status,
     Strategy,
 )
-from actions.periods import parse_period
+from actions.plan.periods import parse_period
+from actions.reporting.cache import bump_global_version
 from clusters.models import Cluster, Company, Measure, Obstacle
 from clusters.rut import check_digit
 

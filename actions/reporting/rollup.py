@@ -3,7 +3,7 @@
 The rule
 --------
 * An activity counts with its progress (0-100 %) **as it stood on the as-of date** (replayed from
-  its history by :func:`actions.selectors.as_of.with_state_as_of`; today unless asked). A done
+  its history by :func:`actions.reporting.as_of.with_state_as_of`; today unless asked). A done
   activity is 100 % by the model's constraint.
 * A **cancelled** activity does not count at all: it is left out of the mean, not counted as 0 %
   (cancelling work is a decision, not a lack of progress).
@@ -59,7 +59,7 @@ from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
 from actions.models import Activity, Objective, Status, Strategy
-from actions.selectors.as_of import with_state_as_of
+from actions.reporting.as_of import with_state_as_of
 
 DUE_SOON_DAYS = 90
 

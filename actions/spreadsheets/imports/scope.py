@@ -7,8 +7,8 @@ reveals nothing about CERs the user may not see.
 
 from django.utils.translation import gettext as _
 
-from actions.imports.columns import normalize, text
-from actions.imports.errors import CellError
+from actions.spreadsheets.imports.columns import normalize, text
+from actions.spreadsheets.imports.errors import CellError
 from clusters import permissions as roles
 from clusters.models import Cluster
 

@@ -10,13 +10,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from actions import services
-from actions.imports import columns as cells
-from actions.imports.base import CREATE, UNCHANGED, ImportKind, Operation, Preview, RowResult
-from actions.imports.columns import Column
-from actions.imports.errors import CellError
-from actions.imports.scope import ClusterScope
 from actions.models import Goal, GoalMeasurement
+from actions.progress import services
+from actions.spreadsheets.imports import columns as cells
+from actions.spreadsheets.imports.base import (
+    CREATE,
+    UNCHANGED,
+    ImportKind,
+    Operation,
+    Preview,
+    RowResult,
+)
+from actions.spreadsheets.imports.columns import Column
+from actions.spreadsheets.imports.errors import CellError
+from actions.spreadsheets.imports.scope import ClusterScope
 
 SOURCE_MAX_LENGTH = GoalMeasurement._meta.get_field("source").max_length
 

@@ -1,12 +1,13 @@
 """Read paths of the pages people look at every week: home, CER dashboard, plan matrix, timeline.
 
 Every function here asks the database a fixed number of queries whatever the size of the plan
-(tests/test_page_queries.py pins them), and every figure comes from :mod:`actions.rollup`, which
+(tests/test_page_queries.py pins them), and every figure comes from
+:mod:`actions.reporting.rollup`, which
 replays the activities' history to the as-of date: ``as_of=None`` means today.
 
 The dashboard's figures and lists come together from :func:`dashboard`, which builds the
 activities' state on the date once for all of them; the page caches what it renders from them
-per CER version (actions.cache, actions.views.dashboard).
+per CER version (actions.reporting.cache, actions.views.dashboard).
 """
 
 import datetime
@@ -29,7 +30,6 @@ from django.db.models import (
     prefetch_related_objects,
 )
 
-from actions import rollup
 from actions.models import (
     Activity,
     Actor,
@@ -42,6 +42,7 @@ from actions.models import (
     Status,
     Strategy,
 )
+from actions.reporting import rollup
 
 ATTENTION_LIMIT = 6
 RECENT_UPDATES_LIMIT = 8
@@ -113,7 +114,8 @@ def cluster_figures(cluster_id, as_of=None, *, rolled_up=None) -> dict:
 
     Keys: ``progress`` (None when no activity counts), ``activity_total``, ``overdue``,
     ``due_soon`` and ``status_<value>`` for each status. ``rolled_up``: the CER's
-    :class:`~actions.rollup.Rollup` on that date, when the caller has it already (no query).
+    :class:`~actions.reporting.rollup.Rollup` on that date, when the caller has it already (no
+    query).
     """
     rolled_up = rolled_up or rollup.cluster_rollup(cluster_id, as_of)
     return dict(rolled_up.cluster)
@@ -128,7 +130,7 @@ class ObjectiveProgress:
 
 def progress_by_objective(cluster, as_of=None, *, rolled_up=None):
     """Objectives with their progress, each with its strategies and theirs: two queries (one
-    when ``rolled_up``, the CER's :class:`~actions.rollup.Rollup` on that date, is given).
+    when ``rolled_up``, the CER's :class:`~actions.reporting.rollup.Rollup` on that date, is given).
 
     Each strategy carries ``progress``, ``objective_progress``, ``activity_total``,
     ``activity_counted``, ``activity_done`` and ``activity_overdue``.

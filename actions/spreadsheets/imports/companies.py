@@ -4,9 +4,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from actions.imports import columns as cells
-from actions.imports import services as import_services
-from actions.imports.base import (
+from actions.spreadsheets.imports import columns as cells
+from actions.spreadsheets.imports import services as import_services
+from actions.spreadsheets.imports.base import (
     CREATE,
     UNCHANGED,
     UPDATE,
@@ -15,9 +15,9 @@ from actions.imports.base import (
     Preview,
     RowResult,
 )
-from actions.imports.columns import Column
-from actions.imports.errors import CellError
-from actions.imports.scope import ClusterScope
+from actions.spreadsheets.imports.columns import Column
+from actions.spreadsheets.imports.errors import CellError
+from actions.spreadsheets.imports.scope import ClusterScope
 from clusters.models import Company
 from clusters.rut import normalize_rut
 

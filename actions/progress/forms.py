@@ -1,14 +1,14 @@
 """Forms of the progress pages. They pre-check the rules so errors appear beside their fields;
-the services (actions.services) apply the same rules again and are the authority."""
+the services (actions.progress.services) apply the same rules again and are the authority."""
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from actions import evidence as evidence_checks
 from actions.models import Status
-from actions.services import ProgressChange, progress_rule_errors
+from actions.progress import evidence as evidence_checks
+from actions.progress.services import ProgressChange, progress_rule_errors
 
 
 class DateInput(forms.DateInput):

@@ -1,6 +1,7 @@
 """Writes of the plan-structure and company imports: keyword-only, one transaction each.
 
-Progress and goal measurements go through actions.services (record_progress, revise_deadline,
+Progress and goal measurements go through actions.progress.services (record_progress,
+revise_deadline,
 record_goal_measurement); these functions are the same kind of service for what only an admin
 changes: CERs, obstacles, measures, objectives, strategies, activities (their plan fields),
 goals, funding, actors and companies.
@@ -16,7 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from actions.models import Activity
-from actions.services import StaleVersion
+from actions.progress.services import StaleVersion
 from clusters.models import Company
 from clusters.permissions import can_edit_plan_structure
 
@@ -44,7 +45,7 @@ def save_plan_item(
 
     `instruments`, for funding lines, replaces the line's instruments. `expected_version`, for
     an existing activity, is the version the change was previewed at: another version is
-    refused with actions.services.StaleVersion.
+    refused with actions.progress.services.StaleVersion.
     """
     _require_admin(acting_user)
     if pk is None:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from actions.imports.errors import FileRefused
+from actions.spreadsheets.imports.errors import FileRefused
 
 logger = logging.getLogger(__name__)
 

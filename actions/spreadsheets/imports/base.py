@@ -8,7 +8,8 @@ The preview carries a digest of everything the user saw (each row's action and c
 versions of the activities involved). Confirmation builds the preview again from the stored file
 against the database as it is then; if the digest differs, something changed in between and the
 import is refused as stale, nothing written. Otherwise the operations run in one transaction,
-through the services (actions.services for progress and measurements, actions.imports.services
+through the services (actions.progress.services for progress and measurements,
+actions.spreadsheets.imports.services
 for plan structure and companies): any error rolls the whole file back.
 """
 
@@ -19,9 +20,9 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from actions.imports import reading
-from actions.imports.columns import headerless_cells, map_columns
-from actions.imports.errors import FileRefused, Issue
+from actions.spreadsheets.imports import reading
+from actions.spreadsheets.imports.columns import headerless_cells, map_columns
+from actions.spreadsheets.imports.errors import FileRefused, Issue
 
 CREATE, UPDATE, UNCHANGED, ERROR = "create", "update", "unchanged", "error"
 ACTION_LABELS = {
@@ -225,7 +226,8 @@ class Operation:
 
     `columns` names the file column of each field a service's ValidationError may be keyed by,
     so its message points at the cell to fix. An operation that writes many rows at once with a
-    batch service (actions.services.record_progress_many) lists them in `rows`, in the order of
+    batch service (actions.progress.services.record_progress_many) lists them in `rows`, in the
+    order of
     the service's entries, so each refused entry is reported at its row.
     """
 
@@ -245,7 +247,7 @@ def run_operations(preview, *, user):
     from django.core.exceptions import PermissionDenied, ValidationError
     from django.db import transaction
 
-    from actions.services import BatchRefused, StaleVersion
+    from actions.progress.services import BatchRefused, StaleVersion
 
     messages = []
     stale = False
@@ -275,7 +277,7 @@ def _refusal_messages(error, *, row, columns):
     messages naming the row and cell: (messages, whether the row was stale)."""
     from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 
-    from actions.services import StaleVersion
+    from actions.progress.services import StaleVersion
 
     if isinstance(error, StaleVersion):
         message = _(

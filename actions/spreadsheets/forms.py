@@ -1,10 +1,10 @@
 """The upload form of the import pages. The file is checked for size here, before it is read;
-everything else about it is checked by actions.imports.reading."""
+everything else about it is checked by actions.spreadsheets.imports.reading."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from actions.imports import reading
+from actions.spreadsheets.imports import reading
 
 
 class ImportUploadForm(forms.Form):

@@ -16,9 +16,11 @@ twice changes nothing the second time.
 A column left out of the file leaves that field as it is; a column present is the value to have
 (an empty cell empties the field). A strategy's committed period keeps the report's text
 verbatim: its dates are «inicio» and «término» when given, otherwise read from the text
-(actions.periods), and text that cannot be read is an error. An activity without dates takes its
+(actions.plan.periods), and text that cannot be read is an error. An activity without dates takes
+its
 strategy's period. Status, progress and revised end are set for new activities only (through
-actions.services, so their history starts there); an existing activity's progress is recorded with
+actions.progress.services, so their history starts there); an existing activity's progress is
+recorded with
 the progress import, and is left alone here.
 """
 
@@ -29,21 +31,6 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from actions import services
-from actions.imports import columns as cells
-from actions.imports import services as import_services
-from actions.imports.base import (
-    CREATE,
-    UNCHANGED,
-    UPDATE,
-    ImportKind,
-    Operation,
-    Preview,
-    RowResult,
-)
-from actions.imports.columns import Column
-from actions.imports.errors import CellError
-from actions.imports.progress import read_status, status_word
 from actions.models import (
     Activity,
     Actor,
@@ -55,7 +42,22 @@ from actions.models import (
     Status,
     Strategy,
 )
-from actions.periods import PeriodError, parse_period
+from actions.plan.periods import PeriodError, parse_period
+from actions.progress import services
+from actions.spreadsheets.imports import columns as cells
+from actions.spreadsheets.imports import services as import_services
+from actions.spreadsheets.imports.base import (
+    CREATE,
+    UNCHANGED,
+    UPDATE,
+    ImportKind,
+    Operation,
+    Preview,
+    RowResult,
+)
+from actions.spreadsheets.imports.columns import Column
+from actions.spreadsheets.imports.errors import CellError
+from actions.spreadsheets.imports.progress import read_status, status_word
 from clusters.models import Cluster, Measure, Obstacle
 
 # «elemento»: the words accepted (normalised) and the one written.

@@ -1,21 +1,24 @@
 """django-import-export resources: the tabular exports, with the imports' Spanish columns.
 
-Each resource's columns are the import's (actions.imports.*), so an exported file can be edited
+Each resource's columns are the import's (actions.spreadsheets.imports.*), so an exported file can
+be edited
 and imported back: the progress export is the progress import's file, with the current state in
 it and «nota» and «fecha» left empty to fill in. Values are dehydrated to plain Python values
-(numbers stay numbers, dates stay dates); actions.exports writes them to CSV or XLSX and escapes
+(numbers stay numbers, dates stay dates); actions.spreadsheets.exports writes them to CSV or XLSX
+and escapes
 text that a spreadsheet program could take for a formula.
 
-Imports do not go through these resources' import_data(): they go through actions.imports, which
+Imports do not go through these resources' import_data(): they go through
+actions.spreadsheets.imports, which
 previews every change before writing and writes through the services (see README, "Imports").
 """
 
 from import_export import fields, resources
 
-from actions.imports.companies import COMPANY_COLUMNS, SIZE_WORDS
-from actions.imports.measurements import MEASUREMENT_COLUMNS
-from actions.imports.progress import PROGRESS_COLUMNS, status_word
 from actions.models import Activity, GoalMeasurement
+from actions.spreadsheets.imports.companies import COMPANY_COLUMNS, SIZE_WORDS
+from actions.spreadsheets.imports.measurements import MEASUREMENT_COLUMNS
+from actions.spreadsheets.imports.progress import PROGRESS_COLUMNS, status_word
 from clusters.models import Company
 
 
@@ -33,10 +36,11 @@ def _column(headers, key):
 
 
 class ReadOnlyResource(resources.ModelResource):
-    """Export only: a confirmed import goes through actions.imports and the services."""
+    """Export only: a confirmed import goes through actions.spreadsheets.imports and the
+    services."""
 
     def import_data(self, *args, **kwargs):
-        raise NotImplementedError("cerplan imports go through actions.imports")
+        raise NotImplementedError("cerplan imports go through actions.spreadsheets.imports")
 
 
 class ProgressResource(ReadOnlyResource):

@@ -7,12 +7,12 @@
 See base.py for the flow, reading.py for what files are refused, and one module per kind.
 """
 
-from actions.imports.base import ApplyFailed, Preview, run_operations
-from actions.imports.companies import CompanyImport
-from actions.imports.errors import FileRefused
-from actions.imports.measurements import MeasurementImport
-from actions.imports.plan import PlanImport
-from actions.imports.progress import ProgressImport
+from actions.spreadsheets.imports.base import ApplyFailed, Preview, run_operations
+from actions.spreadsheets.imports.companies import CompanyImport
+from actions.spreadsheets.imports.errors import FileRefused
+from actions.spreadsheets.imports.measurements import MeasurementImport
+from actions.spreadsheets.imports.plan import PlanImport
+from actions.spreadsheets.imports.progress import ProgressImport
 
 KINDS = {
     kind.key: kind

@@ -6,7 +6,7 @@ than silently ignored, since ignoring it would drop what the user meant to impor
 
 Cell readers raise CellError with the words that follow the value in the message
 ("«terminado» no es un estado válido; use …"). Text written by our exports with a protective
-leading apostrophe ("'=…", see actions.exports) is read back without it.
+leading apostrophe ("'=…", see actions.spreadsheets.exports) is read back without it.
 """
 
 import datetime
@@ -19,9 +19,10 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
-from actions.imports.errors import CellError, FileRefused
+from actions.spreadsheets.imports.errors import CellError, FileRefused
 
-# Characters a spreadsheet program may read as the start of a formula (see actions.exports).
+# Characters a spreadsheet program may read as the start of a formula (see
+# actions.spreadsheets.exports).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -4,7 +4,8 @@ Formula escaping. A spreadsheet program runs a cell that begins with "=", "+", "
 in some programs, a tab or a carriage return) as a formula; text from the plan or typed by a user
 must never run. escape_cell() prefixes such text with a single quote, in CSV and XLSX alike;
 numbers and dates are not text and are written as they are, so -5 stays the number -5. The
-imports (actions.imports.columns.text) drop that quote again, so an export imports back as it
+imports (actions.spreadsheets.imports.columns.text) drop that quote again, so an export imports
+back as it
 was. django-import-export's own IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT only strips a leading "="
 (changing the data) and turns every cell into text, so it stays off and EscapedCSV/EscapedXLSX
 below are used instead.
@@ -33,10 +34,6 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from actions.imports.base import EXAMPLE_MARK
-from actions.imports.columns import FORMULA_TRIGGERS
-from actions.imports.plan import ELEMENT_WORDS, INSTRUMENT_SEPARATOR, PLAN_COLUMNS
-from actions.imports.progress import status_word
 from actions.models import (
     Activity,
     Funding,
@@ -47,6 +44,10 @@ from actions.models import (
     ProgressUpdate,
     Strategy,
 )
+from actions.spreadsheets.imports.base import EXAMPLE_MARK
+from actions.spreadsheets.imports.columns import FORMULA_TRIGGERS
+from actions.spreadsheets.imports.plan import ELEMENT_WORDS, INSTRUMENT_SEPARATOR, PLAN_COLUMNS
+from actions.spreadsheets.imports.progress import status_word
 from clusters.models import Cluster, Measure, Obstacle
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -579,7 +580,7 @@ def plan_filename(slug=None, extension="xlsx"):
 
 def progress_csv(queryset):
     """The progress of the activities of `queryset` as the progress import's CSV."""
-    from actions.resources import ProgressResource
+    from actions.spreadsheets.resources import ProgressResource
 
     dataset = ProgressResource().export(queryset=queryset)
     return write_csv(dataset.headers, list(dataset))
@@ -589,7 +590,8 @@ def progress_csv(queryset):
 
 
 def import_template(kind, *, cluster=None, cluster_slugs=()):
-    """An XLSX to fill in for `kind` (an actions.imports kind): its headers, an example row (in
+    """An XLSX to fill in for `kind` (an actions.spreadsheets.imports kind): its headers, an
+    example row (in
     italics, marked «ejemplo» in «cer» so the import skips it), a dropdown on every column with a
     fixed set of values, and a sheet of instructions."""
     workbook = Workbook()

@@ -36,9 +36,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
-from actions import evidence as evidence_checks
-from actions.cache import bump_cluster_version
 from actions.models import Activity, Goal, GoalMeasurement, ProgressUpdate, Status
+from actions.progress import evidence as evidence_checks
+from actions.reporting.cache import bump_cluster_version
 from clusters.permissions import can_record_progress
 
 CLOSED_STATUSES = (Status.DONE, Status.CANCELLED)
@@ -551,7 +551,8 @@ def record_progress_many(*, acting_user, entries):
     )
     written = ProgressUpdate.objects.bulk_create(updates, batch_size=_INSERT_BATCH)
     # Bulk writes send no post_save, so actions.signals sees nothing: bump each CER here. Inside
-    # the transaction, as the signals do; actions.cache bumps again once the transaction commits.
+    # the transaction, as the signals do; actions.reporting.cache bumps again once the transaction
+    # commits.
     for cluster_id in sorted({activity.cluster_id for activity in changed}):
         bump_cluster_version(cluster_id)
     return written

@@ -1,7 +1,7 @@
 """Progress import: one row per activity with its status, progress, note and date.
 
 Staff keep progress in a spreadsheet between meetings and load it here. The changed rows of a
-file are written by one actions.services.record_progress_many call: the rules, permissions,
+file are written by one actions.progress.services.record_progress_many call: the rules, permissions,
 version checks and history of record_progress for every row, in a few queries for the whole
 file; a refused entry is reported at its row, with the message the single service gives.
 
@@ -16,13 +16,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from actions import services
-from actions.imports import columns as cells
-from actions.imports.base import UNCHANGED, UPDATE, ImportKind, Operation, Preview, RowResult
-from actions.imports.columns import Column
-from actions.imports.errors import CellError
-from actions.imports.scope import ClusterScope
 from actions.models import Activity, ProgressUpdate, Status
+from actions.progress import services
+from actions.spreadsheets.imports import columns as cells
+from actions.spreadsheets.imports.base import (
+    UNCHANGED,
+    UPDATE,
+    ImportKind,
+    Operation,
+    Preview,
+    RowResult,
+)
+from actions.spreadsheets.imports.columns import Column
+from actions.spreadsheets.imports.errors import CellError
+from actions.spreadsheets.imports.scope import ClusterScope
 
 # The words of the files, whatever the interface language.
 STATUS_WORDS = {

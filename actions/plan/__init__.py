@@ -1,0 +1,1 @@
+"""Plan structure: objectives, strategies, activities, goals, funding, actors, periods."""

@@ -1,0 +1,2 @@
+"""Progress: recording an activity's status and %, revised deadlines, goal measurements,
+evidence."""

@@ -1,0 +1,1 @@
+"""Spreadsheets: reading files, one module per import kind, and exports."""
