@@ -226,7 +226,7 @@ class Operation:
 
     `columns` names the file column of each field a service's ValidationError may be keyed by,
     so its message points at the cell to fix. An operation that writes many rows at once with a
-    batch service (actions.progress.services.record_progress_many) lists them in `rows`, in the
+    batch service (actions.progress.batch.record_progress_many) lists them in `rows`, in the
     order of
     the service's entries, so each refused entry is reported at its row.
     """
@@ -247,7 +247,8 @@ def run_operations(preview, *, user):
     from django.core.exceptions import PermissionDenied, ValidationError
     from django.db import transaction
 
-    from actions.progress.services import BatchRefused, StaleVersion
+    from actions.progress.batch import BatchRefused
+    from actions.versions import StaleVersion
 
     messages = []
     stale = False
@@ -277,7 +278,7 @@ def _refusal_messages(error, *, row, columns):
     messages naming the row and cell: (messages, whether the row was stale)."""
     from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 
-    from actions.progress.services import StaleVersion
+    from actions.versions import StaleVersion
 
     if isinstance(error, StaleVersion):
         message = _(
