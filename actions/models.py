@@ -5,12 +5,14 @@ each strategy's resources (funding), actors, responsible people and committed pe
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from actions.plan.periods import PeriodError, parse_period
 from clusters.models import Cluster, TracedToSource
 
 
@@ -98,6 +100,29 @@ class Strategy(TracedToSource):
 
     def __str__(self):
         return f"{self.number}. {self.title}"
+
+    def clean(self):
+        # A period given as text alone is read into its dates, by the one parser of periods;
+        # dates given by hand win: they may correct an erratum of the text.
+        text = self.committed_period_text
+        if not text or self.committed_start is not None or self.committed_end is not None:
+            return
+        try:
+            period = parse_period(text)
+        except PeriodError as error:
+            raise ValidationError(
+                {
+                    "committed_period_text": ValidationError(
+                        _(
+                            "%(error)s Escriba las fechas a mano (y la errata en la nota de "
+                            "corrección)."
+                        ),
+                        code="period_unreadable",
+                        params={"error": error},
+                    )
+                }
+            ) from None
+        self.committed_start, self.committed_end = period.start, period.end
 
     @property
     def is_open_ended(self):

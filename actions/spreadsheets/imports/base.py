@@ -8,9 +8,8 @@ The preview carries a digest of everything the user saw (each row's action and c
 versions of the activities involved). Confirmation builds the preview again from the stored file
 against the database as it is then; if the digest differs, something changed in between and the
 import is refused as stale, nothing written. Otherwise the operations run in one transaction,
-through the services (actions.progress.services for progress and measurements,
-actions.spreadsheets.imports.services
-for plan structure and companies): any error rolls the whole file back.
+through the services (actions.progress.batch and .services for progress and measurements,
+actions.plan.services for plan structure and companies): any error rolls the whole file back.
 """
 
 import hashlib

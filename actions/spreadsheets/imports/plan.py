@@ -42,10 +42,10 @@ from actions.models import (
     Status,
     Strategy,
 )
+from actions.plan import services as plan_services
 from actions.plan.periods import PeriodError, parse_period
 from actions.progress import services
 from actions.spreadsheets.imports import columns as cells
-from actions.spreadsheets.imports import services as import_services
 from actions.spreadsheets.imports.base import (
     CREATE,
     UNCHANGED,
@@ -1395,7 +1395,7 @@ class _ApplyContext:
     def actor(self, name, user):
         key = _name_key(name)
         if key not in self.actors:
-            self.actors[key] = import_services.save_plan_item(
+            self.actors[key] = plan_services.save_plan_item(
                 acting_user=user, model=Actor, values={"name": name}, reason=_reason()
             )
         return self.actors[key]
@@ -1403,7 +1403,7 @@ class _ApplyContext:
     def instrument(self, name, user):
         key = _name_key(name)
         if key not in self.instruments:
-            self.instruments[key] = import_services.save_plan_item(
+            self.instruments[key] = plan_services.save_plan_item(
                 acting_user=user, model=Instrument, values={"name": name}, reason=_reason()
             )
         return self.instruments[key]
@@ -1432,7 +1432,7 @@ def _writer(operation, context):
         instruments = None
         if operation.get("instruments") is not None:
             instruments = [context.instrument(name, user) for name in operation["instruments"]]
-        saved = import_services.save_plan_item(
+        saved = plan_services.save_plan_item(
             acting_user=user,
             model=model,
             pk=instance.pk if instance is not None else None,
@@ -1449,7 +1449,7 @@ def _writer(operation, context):
 
 def _parker(objective, position):
     def run(user):
-        import_services.save_plan_item(
+        plan_services.save_plan_item(
             acting_user=user,
             model=Objective,
             pk=objective.pk,
