@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group, Permission
 from django.forms import MultiWidget
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from actions.models import (
@@ -18,6 +19,7 @@ from actions.models import (
     Funding,
     Goal,
     GoalMeasurement,
+    ImportRun,
     Instrument,
     Involvement,
     Objective,
@@ -53,11 +55,11 @@ PLAN_STRUCTURE = [
     Obstacle,
     Measure,
 ]
-# Rows nobody adds by hand: the progress history (written by the portal's services) and
-# django-axes' sign-in records.
-NOT_ADDABLE = {ProgressUpdate, AccessAttempt, AccessLog, AccessFailureLog}
-# Pages that answer 403 to any POST: the progress history is append-only.
-READ_ONLY = {ProgressUpdate}
+# Rows nobody adds by hand: the progress history and the import runs (written by the portal's
+# services) and django-axes' sign-in records.
+NOT_ADDABLE = {ProgressUpdate, ImportRun, AccessAttempt, AccessLog, AccessFailureLog}
+# Pages that answer 403 to any POST: the progress history is append-only, import runs an audit.
+READ_ONLY = {ProgressUpdate, ImportRun}
 PERIOD_TEXT = "II SEMESTRE DEL 2006 (septiembre a diciembre )"
 
 
@@ -125,6 +127,17 @@ def one_of_each(admin_user):
             old_progress=0,
             new_progress=30,
             note="Primera reunión con la mesa",
+        ),
+        ImportRun: ImportRun.objects.create(
+            user=admin_user,
+            kind="progress",
+            cluster=cluster,
+            file_name="avances.xlsx",
+            file_sha256="0" * 64,
+            updated=1,
+            outcome=ImportRun.Outcome.APPLIED,
+            started_at=timezone.now(),
+            finished_at=timezone.now(),
         ),
         apps.get_model("auth.User"): admin_user,
         Group: Group.objects.create(name="lectores"),
@@ -266,7 +279,7 @@ def test_change_page_saves_as_shown(admin_client, superuser, label):
 
 
 def test_bulk_delete_is_not_offered_on_plan_structure_or_history(superuser):
-    for model in [*PLAN_STRUCTURE, ProgressUpdate]:
+    for model in [*PLAN_STRUCTURE, ProgressUpdate, ImportRun]:
         actions = admin.site.get_model_admin(model).get_actions(request_by(superuser))
         assert "delete_selected" not in actions, model
 

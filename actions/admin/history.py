@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from actions.models import ProgressUpdate
+from actions.models import ImportRun, ProgressUpdate
 from clusters.admin_site import AdminOnlyMixin
 
 
@@ -91,3 +91,36 @@ class ProgressUpdateAdmin(AdminOnlyMixin, admin.ModelAdmin):
         # The stored name only: evidence is served by the portal's permission-checking view,
         # never from a public media URL.
         return obj.evidence.name if obj.evidence else "—"
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(AdminOnlyMixin, admin.ModelAdmin):
+    """Every confirmed import, applied or refused: written by the import service, only read here."""
+
+    view_only = True
+
+    list_display = (
+        "started_at",
+        "kind",
+        "cluster",
+        "file_name",
+        "outcome",
+        "created",
+        "updated",
+        "unchanged",
+        "refused",
+        "user",
+    )
+    list_filter = ("kind", ("cluster", admin.RelatedOnlyFieldListFilter), "outcome")
+    list_select_related = ("cluster", "user")
+    search_fields = ("file_name", "file_sha256", "user__username")
+    date_hierarchy = "started_at"
+    actions = None
+    fields = (
+        ("kind", "cluster", "user"),
+        ("file_name", "file_sha256"),
+        ("created", "updated", "unchanged", "refused"),
+        ("outcome", "reason"),
+        ("started_at", "finished_at"),
+    )
+    readonly_fields = tuple(name for line in fields for name in line)
