@@ -24,6 +24,21 @@ class Status(models.TextChoices):
     CANCELLED = "cancelled", _("cancelada")
 
 
+def end_before_start(obj, start_name, end_name):
+    """ValidationError keyed by the end field when it is before the start (both given)."""
+    start, end = getattr(obj, start_name), getattr(obj, end_name)
+    if start and end and end < start:
+        raise ValidationError(
+            {
+                end_name: ValidationError(
+                    _("El término es anterior al inicio (%(start)s)."),
+                    code="end_before_start",
+                    params={"start": start.strftime("%d-%m-%Y")},
+                )
+            }
+        )
+
+
 class Objective(TracedToSource):
     """A strategic objective (objetivo estratégico, I-IV)."""
 
@@ -101,7 +116,7 @@ class Strategy(TracedToSource):
     def __str__(self):
         return f"{self.number}. {self.title}"
 
-    def clean(self):
+    def _read_period(self):
         # A period given as text alone is read into its dates, by the one parser of periods;
         # dates given by hand win: they may correct an erratum of the text.
         text = self.committed_period_text
@@ -123,6 +138,11 @@ class Strategy(TracedToSource):
                 }
             ) from None
         self.committed_start, self.committed_end = period.start, period.end
+
+    def clean(self):
+        self._read_period()
+        # The rule of strategy_committed_end_after_start, said beside the field.
+        end_before_start(self, "committed_start", "committed_end")
 
     @property
     def is_open_ended(self):
@@ -214,6 +234,10 @@ class Activity(TracedToSource):
     def get_absolute_url(self):
         return reverse("activity-detail", kwargs={"pk": self.pk})
 
+    def clean(self):
+        # The rule of activity_planned_end_after_start, said beside the field.
+        end_before_start(self, "planned_start", "planned_end")
+
     @property
     def effective_end(self):
         """The end that counts: the revised one where there is one, else the planned one."""
@@ -256,6 +280,17 @@ class Goal(TracedToSource):
 
     def __str__(self):
         return self.text
+
+    def clean(self):
+        # The rule of goal_target_has_unit, said beside the field.
+        if self.target_value is not None and not self.unit:
+            raise ValidationError(
+                {
+                    "unit": ValidationError(
+                        _("Una meta con valor objetivo indica su unidad."), code="unit_missing"
+                    )
+                }
+            )
 
     @property
     def has_indicator(self):

@@ -1,5 +1,8 @@
 """Building the preview of a plan's skeleton: CERs, objectives, strategies and activities."""
 
+import copy
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -18,6 +21,7 @@ from actions.spreadsheets.imports.base import (
     UPDATE,
 )
 from actions.spreadsheets.imports.plan.reading import (
+    FIELD_LABELS,
     HEADERS,
     MISSING,
     Target,
@@ -56,10 +60,30 @@ class BuildingMixin:
                 result.action = UPDATE
         if result.errors:
             return
+        self._validate(item, model, instance, values)
+        if result.errors:
+            return
         operation.setdefault("element", item.element)
         operation.update(model=model, instance=instance, values=values, row=result.number)
         operation["write"] = result.action != UNCHANGED
         self._pending.append(operation)
+
+    def _validate(self, item, model, instance, values):
+        """Django's own validation of what the row would leave (fields and the model's clean()),
+        each message at its column. Parents, unique and check constraints are left to the
+        services' full_clean and the database when the import is applied: parents may be rows
+        of the file, and rows may trade places."""
+        obj = copy.copy(instance) if instance is not None else model()
+        for name, value in values.items():
+            setattr(obj, name, value)
+        parents = {field.name for field in model._meta.concrete_fields if field.is_relation}
+        try:
+            obj.full_clean(exclude=parents, validate_unique=False, validate_constraints=False)
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                column = None if name == NON_FIELD_ERRORS else FIELD_LABELS.get(name, name)
+                for message in messages:
+                    item.result.error(lower_first(message), column=column, show_value=False)
 
     def _cluster(self, item):
         result = item.result
@@ -234,14 +258,7 @@ class BuildingMixin:
             values["committed_start"], values["committed_end"] = period.start, period.end
         elif instance is None or start is not MISSING or end is not MISSING or text is not MISSING:
             values["committed_start"] = values["committed_end"] = None
-        start, end = values.get("committed_start"), values.get("committed_end")
-        if start and end and end < start:
-            item.result.error(
-                _("es anterior al inicio (%(start)s).") % {"start": start.strftime("%d-%m-%Y")},
-                column=HEADERS["end"],
-                value=end.strftime("%d-%m-%Y"),
-            )
-            return None
+        # An end before the start is refused by Strategy.clean(), through _record.
         return values
 
     def _activity(self, item):
@@ -284,15 +301,7 @@ class BuildingMixin:
             values["planned_end"] = None if end is MISSING else end
         elif instance is None or start is not MISSING or end is not MISSING:
             values["planned_start"], values["planned_end"] = self._strategy_dates(slug, number)
-        planned_start, planned_end = values.get("planned_start"), values.get("planned_end")
-        if planned_start and planned_end and planned_end < planned_start:
-            item.result.error(
-                _("es anterior al inicio (%(start)s).")
-                % {"start": planned_start.strftime("%d-%m-%Y")},
-                column=HEADERS["end"],
-                value=planned_end.strftime("%d-%m-%Y"),
-            )
-            return
+        # An end before the start is refused by Activity.clean(), through _record.
         self._common(item, Activity, values)
         progress = self._initial_progress(item, instance, values)
         if progress is None:

@@ -54,15 +54,7 @@ class PartsMixin:
         for name, value in (("target_value", target), ("unit", unit), ("due", due)):
             if value is not MISSING:
                 values[name] = value
-        final_target = values.get("target_value", getattr(instance, "target_value", None))
-        final_unit = values.get("unit", getattr(instance, "unit", ""))
-        if final_target is not None and not final_unit:
-            item.result.error(
-                _("está vacía; una meta con valor objetivo indica su unidad."),
-                column=HEADERS["unit"],
-                show_value=False,
-            )
-            return
+        # A target without a unit is refused by Goal.clean(), through _record.
         self._common(item, Goal, values)
         if instance is None:
             values = {"target_value": None, "unit": "", "due": None, **values}
