@@ -1,10 +1,9 @@
-"""The action plan of a CER: objectives, strategies, activities, goals, funding, actors, progress.
+"""The action plan of a CER: objectives, strategies, activities, goals, funding, actors.
 
 Tables 3-4 of the 2006 report give objectives, strategies, activities and goals; Tables 5-6 give
 each strategy's resources (funding), actors, responsible people and committed period.
 """
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -297,34 +296,6 @@ class Goal(TracedToSource):
         return self.target_value is not None
 
 
-class GoalMeasurement(models.Model):
-    """A dated measured value of a goal's indicator."""
-
-    goal = models.ForeignKey(
-        Goal, on_delete=models.CASCADE, related_name="measurements", verbose_name=_("meta")
-    )
-    value = models.DecimalField(_("valor medido"), max_digits=12, decimal_places=2)
-    measured_on = models.DateField(_("fecha de medición"))
-    source = models.CharField(_("fuente del dato"), max_length=300)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("registrado por"),
-    )
-    recorded_at = models.DateTimeField(_("registrado el"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["goal", "measured_on", "id"]
-        verbose_name = _("medición de meta")
-        verbose_name_plural = _("mediciones de metas")
-
-    def __str__(self):
-        return f"{self.value} ({self.measured_on})"
-
-
 class Instrument(models.Model):
     """A public support instrument or resource (instrumento de fomento): PROFO, PDP, INNOVA…"""
 
@@ -444,115 +415,3 @@ class Involvement(TracedToSource):
 
     def __str__(self):
         return f"{self.actor} ({self.get_role_display()})"
-
-
-def evidence_upload_to(update, filename):
-    # Files are grouped by CER and activity; the view that serves them checks permissions.
-    return f"evidence/{update.activity.cluster_id}/{update.activity_id}/{filename}"
-
-
-class ProgressUpdate(models.Model):
-    """One entry of an activity's history: append-only.
-
-    Written by the same service, in the same transaction, as the change it records. It is both
-    what the activity page shows and the source of "the plan as it stood on date X".
-    """
-
-    class Kind(models.TextChoices):
-        PROGRESS = "progress", _("avance")
-        REVISION = "revision", _("revisión de plazo")
-
-    activity = models.ForeignKey(
-        Activity, on_delete=models.PROTECT, related_name="updates", verbose_name=_("actividad")
-    )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="progress_updates",
-        verbose_name=_("autor"),
-    )
-    kind = models.CharField(_("tipo"), max_length=10, choices=Kind.choices, default=Kind.PROGRESS)
-    recorded_at = models.DateTimeField(_("registrado el"), auto_now_add=True)
-    effective_on = models.DateField(
-        _("fecha del avance"), help_text=_("El día en que ocurrió lo que se registra.")
-    )
-    old_status = models.CharField(_("estado anterior"), max_length=12, choices=Status.choices)
-    new_status = models.CharField(_("estado nuevo"), max_length=12, choices=Status.choices)
-    old_progress = models.PositiveSmallIntegerField(_("avance anterior (%)"))
-    new_progress = models.PositiveSmallIntegerField(_("avance nuevo (%)"))
-    old_revised_end = models.DateField(_("término revisado anterior"), null=True, blank=True)
-    new_revised_end = models.DateField(_("término revisado nuevo"), null=True, blank=True)
-    note = models.TextField(_("nota"), blank=True)
-    evidence = models.FileField(
-        _("evidencia"), upload_to=evidence_upload_to, blank=True, max_length=300
-    )
-    evidence_name = models.CharField(_("nombre del archivo"), max_length=255, blank=True)
-
-    class Meta:
-        ordering = ["-effective_on", "-recorded_at", "-id"]
-        get_latest_by = ["effective_on", "recorded_at", "id"]
-        verbose_name = _("registro de avance")
-        verbose_name_plural = _("registros de avance")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(old_progress__lte=100) & Q(new_progress__lte=100),
-                name="update_progress_0_100",
-            ),
-        ]
-        indexes = [
-            models.Index(fields=["activity", "effective_on"], name="update_activity_effective"),
-        ]
-
-    def __str__(self):
-        return f"{self.activity.code}: {self.old_status}→{self.new_status} ({self.effective_on})"
-
-
-class ImportRun(models.Model):
-    """One confirmed spreadsheet import, applied or refused: who, what, where and how it ended.
-
-    Written by the import service (actions.spreadsheets.imports.apply): an applied run in the
-    import's own transaction, with the data; a refused one right after the data's transaction
-    rolled back, in a transaction of its own, so the refusal stays on record. Never the cells'
-    content: the file is named by its name and the SHA-256 of its bytes.
-    """
-
-    class Outcome(models.TextChoices):
-        APPLIED = "applied", _("aplicada")
-        REFUSED = "refused", _("rechazada")
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        related_name="+",
-        verbose_name=_("usuario"),
-    )
-    kind = models.CharField(_("tipo"), max_length=20)
-    cluster = models.ForeignKey(
-        Cluster,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("CER"),
-        help_text=_("Vacío cuando se importó desde la administración, para todos los CER."),
-    )
-    file_name = models.CharField(_("archivo"), max_length=200, blank=True)
-    file_sha256 = models.CharField(_("SHA-256 del archivo"), max_length=64)
-    created = models.PositiveIntegerField(_("filas creadas"), default=0)
-    updated = models.PositiveIntegerField(_("filas actualizadas"), default=0)
-    unchanged = models.PositiveIntegerField(_("filas sin cambios"), default=0)
-    refused = models.PositiveIntegerField(_("filas con error"), default=0)
-    outcome = models.CharField(_("resultado"), max_length=8, choices=Outcome.choices)
-    reason = models.TextField(_("motivo del rechazo"), blank=True)
-    started_at = models.DateTimeField(_("inicio"))
-    finished_at = models.DateTimeField(_("término"))
-
-    class Meta:
-        ordering = ["-started_at", "-id"]
-        verbose_name = _("importación")
-        verbose_name_plural = _("importaciones")
-        indexes = [models.Index(fields=["kind", "outcome"], name="importrun_kind_outcome")]
-
-    def __str__(self):
-        return f"{self.kind} {self.file_name} ({self.get_outcome_display()})"
