@@ -12,7 +12,7 @@ and runs the portal's own pages with Django's test client, signed in as the CER'
 
 It prints the seconds of each step and their SQL query counts, and how the confirmation splits
 into checking the file again (the preview built anew) and writing it (actions.spreadsheets.imports.
-run_operations: one actions.progress.services.record_progress_many call for the whole file), then
+run_operations: one actions.progress.batch.record_progress_many call for the whole file), then
 removes
 the database. Target (issue 6): preview plus confirm under 20 s for 10,000 rows on the 2-core
 machine.

@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group, Permission
 from django.forms import MultiWidget
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from actions.models import (
@@ -18,6 +19,7 @@ from actions.models import (
     Funding,
     Goal,
     GoalMeasurement,
+    ImportRun,
     Instrument,
     Involvement,
     Objective,
@@ -53,11 +55,11 @@ PLAN_STRUCTURE = [
     Obstacle,
     Measure,
 ]
-# Rows nobody adds by hand: the progress history (written by the portal's services) and
-# django-axes' sign-in records.
-NOT_ADDABLE = {ProgressUpdate, AccessAttempt, AccessLog, AccessFailureLog}
-# Pages that answer 403 to any POST: the progress history is append-only.
-READ_ONLY = {ProgressUpdate}
+# Rows nobody adds by hand: the progress history and the import runs (written by the portal's
+# services) and django-axes' sign-in records.
+NOT_ADDABLE = {ProgressUpdate, ImportRun, AccessAttempt, AccessLog, AccessFailureLog}
+# Pages that answer 403 to any POST: the progress history is append-only, import runs an audit.
+READ_ONLY = {ProgressUpdate, ImportRun}
 PERIOD_TEXT = "II SEMESTRE DEL 2006 (septiembre a diciembre )"
 
 
@@ -125,6 +127,17 @@ def one_of_each(admin_user):
             old_progress=0,
             new_progress=30,
             note="Primera reunión con la mesa",
+        ),
+        ImportRun: ImportRun.objects.create(
+            user=admin_user,
+            kind="progress",
+            cluster=cluster,
+            file_name="avances.xlsx",
+            file_sha256="0" * 64,
+            updated=1,
+            outcome=ImportRun.Outcome.APPLIED,
+            started_at=timezone.now(),
+            finished_at=timezone.now(),
         ),
         apps.get_model("auth.User"): admin_user,
         Group: Group.objects.create(name="lectores"),
@@ -266,7 +279,7 @@ def test_change_page_saves_as_shown(admin_client, superuser, label):
 
 
 def test_bulk_delete_is_not_offered_on_plan_structure_or_history(superuser):
-    for model in [*PLAN_STRUCTURE, ProgressUpdate]:
+    for model in [*PLAN_STRUCTURE, ProgressUpdate, ImportRun]:
         actions = admin.site.get_model_admin(model).get_actions(request_by(superuser))
         assert "delete_selected" not in actions, model
 
@@ -495,3 +508,101 @@ def test_strategy_page_query_count_does_not_grow_with_its_rows(
     with django_assert_max_num_queries(18):
         response = admin_client.get(url(Strategy, "change", strategy.pk))
     assert response.status_code == 200
+
+
+# The admin's writes go through the services ---------------------------------------------------
+
+
+def test_a_measurement_dated_in_the_future_is_refused_in_the_admin_as_in_the_portal(
+    admin_client, superuser
+):
+    goal = one_of_each(superuser)[Goal]
+    tomorrow = datetime.date.today() + datetime.timedelta(days=1)
+    before = GoalMeasurement.objects.count()
+
+    response = admin_client.post(
+        url(GoalMeasurement, "add"),
+        {"goal": goal.pk, "value": "4", "measured_on": tomorrow.isoformat(), "source": "Encuesta"},
+    )
+
+    assert response.status_code == 200
+    assert "La fecha de medición no puede ser futura." in response.content.decode()
+    assert GoalMeasurement.objects.count() == before
+
+
+def test_a_measurement_added_in_a_goal_page_follows_the_same_rule(admin_client, superuser):
+    goal = one_of_each(superuser)[Goal]
+    page = admin_client.get(url(Goal, "change", goal.pk))
+    data = unchanged_post_data(page)
+    prefix = next(
+        inline.formset.prefix
+        for inline in page.context["inline_admin_formsets"]
+        if inline.formset.model is GoalMeasurement
+    )
+    tomorrow = datetime.date.today() + datetime.timedelta(days=1)
+    total = int(data[f"{prefix}-TOTAL_FORMS"])
+    data |= {
+        f"{prefix}-TOTAL_FORMS": str(total + 1),
+        f"{prefix}-{total}-measured_on": tomorrow.isoformat(),
+        f"{prefix}-{total}-value": "5",
+        f"{prefix}-{total}-source": "Encuesta",
+    }
+    before = GoalMeasurement.objects.count()
+
+    refused = admin_client.post(url(Goal, "change", goal.pk), data)
+    assert refused.status_code == 200
+    assert "La fecha de medición no puede ser futura." in refused.content.decode()
+    assert GoalMeasurement.objects.count() == before
+
+    data[f"{prefix}-{total}-measured_on"] = "2008-03-31"
+    saved = admin_client.post(url(Goal, "change", goal.pk), data)
+    assert saved.status_code == 302
+    added = GoalMeasurement.objects.get(goal=goal, measured_on=datetime.date(2008, 3, 31))
+    assert added.recorded_by == superuser
+
+
+def test_an_admin_edit_is_recorded_in_the_history_with_the_admin_and_a_reason(
+    admin_client, superuser
+):
+    strategy = one_of_each(superuser)[Strategy]
+    page = admin_client.get(url(Strategy, "change", strategy.pk))
+
+    response = admin_client.post(
+        url(Strategy, "change", strategy.pk), unchanged_post_data(page) | {"title": "Otra"}
+    )
+
+    assert response.status_code == 302
+    record = strategy.history.latest("history_date")
+    assert (record.title, record.history_user) == ("Otra", superuser)
+    assert record.history_change_reason == "editado en la administración"
+
+
+def test_an_admin_deletion_is_recorded_in_the_history_with_the_admin(admin_client, superuser):
+    involvement = one_of_each(superuser)[Involvement]
+
+    response = admin_client.post(url(Involvement, "delete", involvement.pk), {"post": "yes"})
+
+    assert response.status_code == 302
+    assert not Involvement.objects.filter(pk=involvement.pk).exists()
+    record = Involvement.history.filter(id=involvement.pk).latest("history_date")
+    assert (record.history_type, record.history_user) == ("-", superuser)
+    assert record.history_change_reason == "borrado en la administración"
+
+
+def test_an_activity_row_of_a_strategy_page_read_before_a_progress_save_is_refused(
+    admin_client, superuser
+):
+    activity = one_of_each(superuser)[Activity]
+    page = admin_client.get(url(Strategy, "change", activity.strategy_id))
+    activity.status, activity.progress, activity.version = "in_progress", 40, activity.version + 1
+    activity.save()
+    data = unchanged_post_data(page)
+    key = next(name for name, value in data.items() if value == activity.title)
+    data[key] = "Edición tardía"
+
+    response = admin_client.post(url(Strategy, "change", activity.strategy_id), data)
+
+    assert response.status_code == 200
+    assert "cambió después de que abrió este formulario" in response.content.decode()
+    activity.refresh_from_db()
+    assert activity.title != "Edición tardía"

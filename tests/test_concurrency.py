@@ -32,7 +32,7 @@ HOLD_SECONDS = 0.5
 @pytest.fixture
 def slow_lock(monkeypatch):
     """Keep the row lock a moment after taking it, so the two transactions overlap."""
-    original = services._lock_activity
+    original = services.lock_activity
     waits = []
 
     def lock_and_hold(activity_id):
@@ -42,7 +42,7 @@ def slow_lock(monkeypatch):
         time.sleep(HOLD_SECONDS)
         return activity
 
-    monkeypatch.setattr(services, "_lock_activity", lock_and_hold)
+    monkeypatch.setattr(services, "lock_activity", lock_and_hold)
     return waits
 
 

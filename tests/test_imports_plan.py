@@ -323,7 +323,7 @@ PLAN_ERRORS = [
             "texto": "Meta",
             "valor objetivo": 10,
         },
-        "fila 2, columna «unidad»: está vacía; una meta con valor objetivo indica su unidad.",
+        "fila 2, columna «unidad»: una meta con valor objetivo indica su unidad.",
     ),
     (
         {
@@ -335,7 +335,7 @@ PLAN_ERRORS = [
             "inicio": "2010-01-01",
             "término": "2009-01-01",
         },
-        "fila 2, columna «término»: «01-01-2009» es anterior al inicio (01-01-2010).",
+        "fila 2, columna «término»: el término es anterior al inicio (01-01-2010).",
     ),
 ]
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from actions.models import Activity, ProgressUpdate
-from actions.progress import services
+from actions.progress import batch, services
 from actions.reporting.export_plan import export_plan
 from actions.spreadsheets.imports import KINDS
 from tests import factories
@@ -389,7 +389,7 @@ def test_a_service_refusal_at_confirm_rolls_back_every_row(client, roles, monkey
         )
     )
     second = Activity.objects.get(cluster__slug="cer-a", code="1.2").pk
-    original = services.record_progress_many
+    original = batch.record_progress_many
 
     def refuse_the_second(*, acting_user, entries):
         # The service refuses one entry, as it would a rule the preview could not foresee.
@@ -399,12 +399,10 @@ def test_a_service_refusal_at_confirm_rolls_back_every_row(client, roles, monkey
         for index, entry in enumerate(entries):
             activity_id = entry["activity_id"] if isinstance(entry, dict) else entry.activity_id
             if activity_id == second:
-                raise services.BatchRefused(
-                    {index: ValidationError({"note": ["Nota obligatoria."]})}
-                )
+                raise batch.BatchRefused({index: ValidationError({"note": ["Nota obligatoria."]})})
         return original(acting_user=acting_user, entries=entries)
 
-    monkeypatch.setattr(services, "record_progress_many", refuse_the_second)
+    monkeypatch.setattr(batch, "record_progress_many", refuse_the_second)
     before = state()
     response = confirm(client, token)
     assert response.status_code == 409

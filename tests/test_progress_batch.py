@@ -5,7 +5,6 @@ Most tests compare the batch with what record_progress does for the same entries
 batch is meant to be indistinguishable from N single calls, only faster.
 """
 
-import contextlib
 import datetime
 import json
 import threading
@@ -17,8 +16,8 @@ from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from actions.models import Activity, ProgressUpdate, Status
-from actions.progress import services
+from actions.models import Activity, ProgressUpdate
+from actions.progress import batch, services
 from actions.reporting import cache as cerplan_cache
 from actions.reporting.export_plan import export_plan
 from tests import factories
@@ -165,7 +164,7 @@ def test_a_batch_leaves_the_plan_history_and_updates_of_n_single_calls(twins, st
 
     for entry in entries_for(one_by_one):
         services.record_progress(acting_user=staff, **entry)
-    services.record_progress_many(acting_user=staff, entries=entries_for(batched))
+    batch.record_progress_many(acting_user=staff, entries=entries_for(batched))
 
     assert comparable_export(batched) == comparable_export(one_by_one)
     assert comparable_history(batched) == comparable_history(one_by_one)
@@ -183,7 +182,7 @@ def test_each_activity_gets_one_historical_row_naming_the_acting_user(twins, sta
     previous = {entry["activity_id"]: entry["expected_version"] for entry in entries}
     before = history_rows()
 
-    services.record_progress_many(acting_user=staff, entries=entries)
+    batch.record_progress_many(acting_user=staff, entries=entries)
 
     assert added_rows(before) == {"HistoricalActivity": len(entries)}
     for entry in entries:
@@ -203,7 +202,7 @@ def test_one_progress_update_per_entry_returned_in_entry_order(twins, staff):
     entries = entries_for(cluster)
     before = ProgressUpdate.objects.count()
 
-    written = services.record_progress_many(acting_user=staff, entries=entries)
+    written = batch.record_progress_many(acting_user=staff, entries=entries)
 
     assert ProgressUpdate.objects.count() == before + len(entries)
     assert [update.activity_id for update in written] == [e["activity_id"] for e in entries]
@@ -225,7 +224,7 @@ def test_entries_may_be_objects_and_note_and_date_may_be_left_out(twins, staff):
             self.progress = "30"  # as record_progress, a digit string is read as a number
 
     target = activity(twins[0], "1.1")
-    (update,) = services.record_progress_many(acting_user=staff, entries=[Entry(target)])
+    (update,) = batch.record_progress_many(acting_user=staff, entries=[Entry(target)])
     assert (update.new_progress, update.note, update.effective_on) == (
         30,
         "",
@@ -235,7 +234,7 @@ def test_entries_may_be_objects_and_note_and_date_may_be_left_out(twins, staff):
 
 def test_an_empty_batch_reads_and_writes_nothing(twins, staff):
     with CaptureQueriesContext(connection) as queries:
-        assert services.record_progress_many(acting_user=staff, entries=[]) == []
+        assert batch.record_progress_many(acting_user=staff, entries=[]) == []
     # At most the transaction's savepoint and its release.
     assert all("SAVEPOINT" in query["sql"] for query in queries.captured_queries)
 
@@ -307,8 +306,8 @@ def test_one_bad_entry_refuses_the_whole_batch_and_nothing_is_written(twins, sta
     version = cerplan_cache.cluster_version(cluster.pk)
     before = state()
 
-    with pytest.raises(services.BatchRefused) as excinfo:
-        services.record_progress_many(acting_user=staff, entries=entries)
+    with pytest.raises(batch.BatchRefused) as excinfo:
+        batch.record_progress_many(acting_user=staff, entries=entries)
 
     assert list(excinfo.value.errors) == [4]
     assert isinstance(excinfo.value.errors[4], expected)
@@ -321,8 +320,8 @@ def test_a_refused_entry_carries_what_record_progress_raises_for_it(twins, staff
     cluster = twins[0]
     make_bad, _expected = REFUSALS[case]
     entries = make_bad(cluster, staff, entries_for(cluster))
-    with pytest.raises(services.BatchRefused) as excinfo:
-        services.record_progress_many(acting_user=staff, entries=entries)
+    with pytest.raises(batch.BatchRefused) as excinfo:
+        batch.record_progress_many(acting_user=staff, entries=entries)
     batched = excinfo.value.errors[4]
 
     with pytest.raises(type(batched)) as single:
@@ -351,8 +350,8 @@ def test_every_refused_entry_is_reported_at_once(twins, staff):
     entries[3] = {**entries[3], "effective_on": D(2008, 2, 1)}  # before its latest update
     entries[6] = {**entries[6], "expected_version": entries[6]["expected_version"] + 3}
 
-    with pytest.raises(services.BatchRefused) as excinfo:
-        services.record_progress_many(acting_user=staff, entries=entries)
+    with pytest.raises(batch.BatchRefused) as excinfo:
+        batch.record_progress_many(acting_user=staff, entries=entries)
 
     errors = excinfo.value.errors
     assert list(errors) == [1, 3, 6]
@@ -365,8 +364,8 @@ def test_every_refused_entry_is_reported_at_once(twins, staff):
 def test_an_activity_named_twice_is_refused_at_its_second_entry(twins, staff):
     cluster = twins[0]
     entries = _twice(cluster, staff, entries_for(cluster))
-    with pytest.raises(services.BatchRefused) as excinfo:
-        services.record_progress_many(acting_user=staff, entries=entries)
+    with pytest.raises(batch.BatchRefused) as excinfo:
+        batch.record_progress_many(acting_user=staff, entries=entries)
     assert list(excinfo.value.errors) == [4]
     assert "ya tiene un registro en este lote" in excinfo.value.errors[4].messages[0]
 
@@ -374,8 +373,8 @@ def test_an_activity_named_twice_is_refused_at_its_second_entry(twins, staff):
 def test_a_user_who_may_not_record_is_refused_every_entry(twins, roles):
     cluster = twins[0]
     before = state()
-    with pytest.raises(services.BatchRefused) as excinfo:
-        services.record_progress_many(acting_user=roles["owner_a"], entries=entries_for(cluster))
+    with pytest.raises(batch.BatchRefused) as excinfo:
+        batch.record_progress_many(acting_user=roles["owner_a"], entries=entries_for(cluster))
     assert set(excinfo.value.errors) == set(range(len(CHANGES)))
     assert all(isinstance(e, PermissionDenied) for e in excinfo.value.errors.values())
     assert state() == before
@@ -401,8 +400,8 @@ def test_a_stale_entry_lists_the_updates_since_its_read_like_record_progress(twi
         "note": "",
         "effective_on": None,
     }
-    with pytest.raises(services.BatchRefused) as excinfo:
-        services.record_progress_many(acting_user=staff, entries=[entry])
+    with pytest.raises(batch.BatchRefused) as excinfo:
+        batch.record_progress_many(acting_user=staff, entries=[entry])
     with pytest.raises(services.StaleVersion) as single:
         services.record_progress(acting_user=staff, **entry)
     batched = excinfo.value.errors[0]
@@ -422,8 +421,8 @@ def test_a_stored_value_full_clean_refuses_refuses_the_batch_like_the_single_cal
     entries = entries_for(cluster, [*CHANGES, ("3.3", "in_progress", 10, "", None)])
     before = state()
 
-    with pytest.raises(services.BatchRefused) as excinfo:
-        services.record_progress_many(acting_user=staff, entries=entries)
+    with pytest.raises(batch.BatchRefused) as excinfo:
+        batch.record_progress_many(acting_user=staff, entries=entries)
     assert list(excinfo.value.errors) == [len(CHANGES)]
     assert state() == before
     with pytest.raises(ValidationError) as single:
@@ -438,152 +437,46 @@ def _changed(obj, **values):
     return obj
 
 
-def _invalid_activities(cluster):
-    base = Activity.objects.filter(cluster=cluster)
-    # 1.1 stays out of the list: 2.3 takes its code, a clash with a stored row.
-    return [
-        _changed(base.get(code=code), **values)
-        for code, values in (
-            ("1.2", {}),
-            ("1.3", {"status": "done", "progress": 90}),
-            ("2.1", {"progress": 150, "status": "in_progress"}),
-            ("2.2", {"revised_end": D(2010, 1, 1), "revision_reason": ""}),
-            ("2.3", {"code": "1.1", "planned_end": D(2006, 1, 1)}),
-            ("3.1", {"status": "finished", "title": ""}),
-            ("3.2", {"strategy_id": 999_999}),
-            ("3.3", {"progress": 100, "status": "done", "code": "x" * 20}),
-        )
-    ]
-
-
-def _invalid_updates(cluster, staff):
-    target = activity(cluster, "1.1")
-
-    def update(**values):
-        common = {
-            "activity": target,
-            "author": staff,
-            "effective_on": D(2008, 1, 1),
-            "old_status": "pending",
-            "new_status": "in_progress",
-            "old_progress": 0,
-            "new_progress": 10,
-        }
-        return _changed(ProgressUpdate(**common), **values)
-
-    return [
-        update(),
-        update(new_progress=101),
-        update(new_status="finished", old_progress=200),
-        update(author_id=999_999),
-        update(effective_on=None, evidence_name="x" * 300),
-    ]
-
-
-def _full_clean_errors(objs):
-    found = {}
-    for position, obj in enumerate(objs):
-        try:
-            obj.full_clean()
-        except ValidationError as error:
-            found[position] = error.message_dict
-    return found
-
-
-def test_batch_validation_finds_what_full_clean_finds(twins, staff):
+def test_a_stored_activity_full_clean_refuses_is_refused_at_its_entry_as_record_progress_does(
+    twins, staff
+):
+    """Django's own validation of each changed activity: an activity stored without a title
+    (written around the services) is refused by the batch as record_progress refuses it."""
     cluster = twins[0]
-    for make in (_invalid_activities, lambda c: _invalid_updates(c, staff)):
-        expected = _full_clean_errors(make(cluster))
-        found = {
-            position: error.message_dict
-            for position, error in services._validate_many(make(cluster)).items()
-        }
-        assert found == expected
-        assert expected, "the cases do fail full_clean()"
+    entries = entries_for(cluster)
+    Activity.objects.filter(pk=entries[2]["activity_id"]).update(title="")
+    before = state()
+
+    with pytest.raises(batch.BatchRefused) as excinfo:
+        batch.record_progress_many(acting_user=staff, entries=entries)
+
+    assert list(excinfo.value.errors) == [2]
+    with pytest.raises(ValidationError) as single:
+        services.record_progress(acting_user=staff, **entries[2])
+    assert excinfo.value.errors[2].message_dict == single.value.message_dict
+    assert "title" in single.value.message_dict
+    assert state() == before
 
 
-def test_a_unique_value_taken_earlier_in_the_batch_is_refused_at_the_later_object(twins):
-    """As saves one after another would: the first object takes the code, the second clashes;
-    and a code freed by an earlier object of the batch may be taken by a later one."""
+def test_a_change_the_database_constraints_refuse_is_reported_at_its_entry(
+    twins, staff, monkeypatch
+):
+    """Should the coordinator's rules ever let through what a check constraint forbids (here
+    they are switched off), the database refuses it inside the batch's transaction: the entry is
+    reported with the constraint's message and nothing is written."""
     cluster = twins[0]
-    first = _changed(activity(cluster, "1.2"), code="9.9")
-    second = _changed(activity(cluster, "1.3"), code="9.9")
-    assert list(services._validate_many([first, second])) == [1]
-    freed = _changed(activity(cluster, "2.1"), code="9.8")
-    taker = _changed(activity(cluster, "2.2"), code="2.1")
-    assert services._validate_many([freed, taker]) == {}
-    assert list(services._validate_many([taker, freed])) == [0]
+    changes = [("1.1", "in_progress", 40, "", None), ("2.2", "done", 50, "", None)]
+    entries = entries_for(cluster, changes)
+    monkeypatch.setattr(services, "progress_rule_errors", lambda change: {})
+    before = state()
 
+    with pytest.raises(batch.BatchRefused) as excinfo:
+        batch.record_progress_many(acting_user=staff, entries=entries)
 
-def test_check_constraints_evaluated_in_python_agree_with_the_database(twins):
-    """Every check constraint of the batch's models, against values around its limits and NULLs,
-    gives the same verdict in Python as Django's query (CheckConstraint.validate)."""
-    cluster = twins[0]
-    target = activity(cluster, "1.1")
-    samples = []
-    for status in [*Status.values, "finished"]:
-        for progress in (-1, 0, 99, 100, 101):
-            for planned_end in (None, D(2006, 1, 1), D(2007, 1, 1), D(2010, 1, 1)):
-                for revised_end, reason in ((None, ""), (D(2011, 1, 1), ""), (D(2011, 1, 1), "x")):
-                    samples.append(
-                        Activity(
-                            pk=target.pk,
-                            cluster_id=cluster.pk,
-                            strategy_id=target.strategy_id,
-                            code="1.1",
-                            position=1,
-                            title="t",
-                            status=status,
-                            progress=progress,
-                            planned_start=target.planned_start,
-                            planned_end=planned_end,
-                            revised_end=revised_end,
-                            revision_reason=reason,
-                        )
-                    )
-    for progress in (-1, 0, 100, 101):
-        samples.append(
-            ProgressUpdate(
-                activity=target,
-                effective_on=D(2008, 1, 1),
-                old_progress=progress,
-                new_progress=100 - progress,
-            )
-        )
-    checked = 0
-    for obj in samples:
-        for model, constraints in obj.get_constraints():
-            for constraint in constraints:
-                if not hasattr(constraint, "condition") or constraint.condition is None:
-                    continue
-                verdicts = []
-                for check in (services._check_in_python, _check_in_database):
-                    try:
-                        check(constraint, model, obj, set())
-                        verdicts.append(True)
-                    except ValidationError:
-                        verdicts.append(False)
-                assert verdicts[0] == verdicts[1], (constraint.name, vars(obj))
-                checked += 1
-    assert checked > 1000
-
-
-def test_the_check_constraints_of_a_batch_cost_no_query(twins, django_assert_num_queries):
-    """Every check constraint of the batch's models is one _check_in_python evaluates itself,
-    not one it hands back to Django's query."""
-    cluster = twins[0]
-    objs = [*_invalid_activities(cluster), *_invalid_updates(cluster, None)]
-    with django_assert_num_queries(0):
-        for obj in objs:
-            for model, constraints in obj.get_constraints():
-                for constraint in constraints:
-                    if getattr(constraint, "condition", None) is not None:
-                        with contextlib.suppress(ValidationError):
-                            services._check_in_python(constraint, model, obj, set())
-
-
-def _check_in_database(constraint, model, obj, exclude):
-    constraint.validate(model, obj, exclude=exclude)
+    assert list(excinfo.value.errors) == [1]
+    (message,) = excinfo.value.errors[1].messages
+    assert "activity_done_is_100" in message
+    assert state() == before
 
 
 # Queries and cache ---------------------------------------------------------------------------
@@ -607,7 +500,7 @@ def test_the_number_of_queries_does_not_grow_with_the_batch(db):
             for target in Activity.objects.filter(cluster=cluster)
         ]
         with CaptureQueriesContext(connection) as queries:
-            services.record_progress_many(acting_user=staff_here, entries=entries)
+            batch.record_progress_many(acting_user=staff_here, entries=entries)
         counts.append(len(queries))
     few, many = counts
     # bulk_update writes _WRITE_BATCH rows per statement: 40 rows are one statement.
@@ -618,7 +511,7 @@ def test_the_number_of_queries_does_not_grow_with_the_batch(db):
 def test_a_batch_gives_its_cers_a_new_cache_version_and_no_other(twins, staff):
     cluster, other = twins
     before = (cerplan_cache.cluster_version(cluster.pk), cerplan_cache.cluster_version(other.pk))
-    services.record_progress_many(acting_user=staff, entries=entries_for(cluster))
+    batch.record_progress_many(acting_user=staff, entries=entries_for(cluster))
     assert cerplan_cache.cluster_version(cluster.pk) != before[0]
     assert cerplan_cache.cluster_version(other.pk) == before[1]
 
@@ -650,20 +543,20 @@ def test_an_import_refused_by_the_batch_service_names_the_rows_and_writes_nothin
         },
     )
     token = token_of(response)
-    original = services.record_progress_many
+    original = batch.record_progress_many
     calls = []
 
     def refuse_the_second(*, acting_user, entries):
         calls.append(len(entries))
         original(acting_user=acting_user, entries=entries)  # writes, then is rolled back
-        raise services.BatchRefused(
+        raise batch.BatchRefused(
             {
                 1: ValidationError({"note": ["Nota obligatoria."]}),
                 0: ValidationError({NON_FIELD_ERRORS: ["Algo general."]}),
             }
         )
 
-    monkeypatch.setattr(services, "record_progress_many", refuse_the_second)
+    monkeypatch.setattr(batch, "record_progress_many", refuse_the_second)
     before = state()
     response = client.post(f"/clusters/cer-a/import/progress/confirm/{token}/", {"confirm": "1"})
     assert response.status_code == 409
@@ -691,7 +584,7 @@ def test_a_single_save_during_a_batch_waits_and_is_refused_as_stale(monkeypatch)
     entries = entries_for(cluster, [(f"1.{n}", "in_progress", 10 * n, "", None) for n in (1, 2, 3)])
     target = activity(cluster, "1.2")
     hold = 0.5
-    original = services._lock_activities
+    original = batch.lock_activities
     locked = threading.Event()
 
     def lock_and_hold(ids):
@@ -700,12 +593,12 @@ def test_a_single_save_during_a_batch_waits_and_is_refused_as_stale(monkeypatch)
         time.sleep(hold)
         return found
 
-    monkeypatch.setattr(services, "_lock_activities", lock_and_hold)
+    monkeypatch.setattr(batch, "lock_activities", lock_and_hold)
     results = {}
 
-    def batch():
+    def whole_batch():
         try:
-            results["batch"] = services.record_progress_many(acting_user=staff, entries=entries)
+            results["batch"] = batch.record_progress_many(acting_user=staff, entries=entries)
         except Exception as error:  # reported below
             results["batch"] = error
         finally:
@@ -730,7 +623,7 @@ def test_a_single_save_during_a_batch_waits_and_is_refused_as_stale(monkeypatch)
             results["waited"] = time.monotonic() - started
             connections.close_all()
 
-    threads = [threading.Thread(target=batch), threading.Thread(target=single)]
+    threads = [threading.Thread(target=whole_batch), threading.Thread(target=single)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -286,12 +286,12 @@ BULK_ALLOWED = {
 # Single bulk calls allowed in a file, and why: (file, the call as written) -> reason. Each must
 # occur exactly once in its file, so an allowance never covers a second call. Keep it short.
 BULK_CALLS_ALLOWED = {
-    ("actions/progress/services.py", "bulk_update_with_history("): (
+    ("actions/progress/batch.py", "bulk_update_with_history("): (
         "record_progress_many: simple-history's bulk update writes one historical row per "
         "activity with the acting user (tests/test_progress_batch.py); sends no post_save, so "
         "the service bumps the CERs' cache versions itself"
     ),
-    ("actions/progress/services.py", "ProgressUpdate.objects.bulk_create("): (
+    ("actions/progress/batch.py", "ProgressUpdate.objects.bulk_create("): (
         "record_progress_many: progress updates are append-only inserts with no history model "
         "(they are the history); the service bumps the CERs' cache versions itself"
     ),

@@ -5,83 +5,43 @@ Each function is keyword-only and runs in one transaction. The activity function
 - check the acting user's permission themselves (the views check too; an import will not);
 - lock the activity row (SELECT ... FOR UPDATE), so two saves of the same activity at the same
   moment run one after the other;
-- compare the version the caller read with the stored one and refuse a stale save with
-  StaleVersion, which carries what changed meanwhile: nothing is ever overwritten;
+- compare the version the caller read with the stored one (actions.versions.check_version) and
+  refuse a stale save with StaleVersion, which carries what changed meanwhile: nothing is ever
+  overwritten;
 - apply the rules a coordinator expects (progress_rule_errors), raised as ValidationError keyed by
   form field so a form shows each beside its field;
 - bump the version, and write exactly one ProgressUpdate (append-only) in the same transaction.
 
-Writes go through Model.save() after full_clean(), never QuerySet.update() or bulk_*, so
-django-simple-history records each change with the acting user. One exception, for imports of
-thousands of rows: record_progress_many runs the same per-entry checks as record_progress
-(_checked_progress), validates every object as full_clean would but for the whole batch at once
-(_validate_many), and writes with simple-history's bulk_update_with_history, which writes the
-historical rows itself, and ProgressUpdate.objects.bulk_create (append-only, no history model).
-Bulk writes send no post_save, so it bumps the affected CERs' cache versions itself.
+Writes go through actions.tracking.save_tracked (full_clean(), then Model.save()), never
+QuerySet.update() or bulk_*, so django-simple-history records each change with the acting user.
+Many activities at once, for an import: actions.progress.batch.record_progress_many, which runs
+the same per-entry checks (checked_progress, apply_progress).
 """
 
 import datetime
-import decimal
-import operator
 import uuid
-from collections import defaultdict
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.db import connection, models, transaction
-from django.db.models import F, Max, Q, Window
-from django.db.models.functions import RowNumber
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_update_with_history
 
-from actions.models import Activity, Goal, GoalMeasurement, ProgressUpdate, Status
+from actions.models import Goal, GoalMeasurement, ProgressUpdate, Status
 from actions.progress import evidence as evidence_checks
-from actions.reporting.cache import bump_cluster_version
+from actions.tracking import delete_tracked, save_tracked
+from actions.versions import (
+    STALE_UPDATES_SHOWN,
+    StaleVersion,
+    check_version,
+    latest_updates,
+    lock_activity,
+)
 from clusters.permissions import can_record_progress
 
 CLOSED_STATUSES = (Status.DONE, Status.CANCELLED)
-# How many of the updates made since a stale read the refusal lists.
-STALE_UPDATES_SHOWN = 20
-# simple-history's change reason column is a CharField(max_length=100).
-_CHANGE_REASON_MAX = 100
 
-
-class StaleVersion(Exception):
-    """A save against a version older than the stored one: refused, nothing written.
-
-    activity: the activity as it is now; updates: the progress updates recorded since the
-    expected version, newest first (with their authors), at most STALE_UPDATES_SHOWN.
-    """
-
-    def __init__(self, *, activity, expected_version, updates):
-        self.activity = activity
-        self.expected_version = expected_version
-        self.current_version = activity.version
-        self.updates = updates
-        super().__init__(
-            f"activity {activity.pk}: expected version {expected_version}, "
-            f"current version {activity.version}"
-        )
-
-
-class BatchRefused(Exception):
-    """record_progress_many refused its batch: nothing was written.
-
-    errors: {index of the entry in the batch: what record_progress would have raised for that
-    entry alone}, in entry order; each is a ValidationError, a StaleVersion or a PermissionDenied.
-    Every entry is checked, so the errors of the whole batch arrive at once.
-    """
-
-    def __init__(self, errors):
-        self.errors = dict(sorted(errors.items()))
-        summary = "; ".join(
-            f"entry {index}: {type(error).__name__}: {error}"
-            for index, error in list(self.errors.items())[:5]
-        )
-        more = f" (and {len(self.errors) - 5} more)" if len(self.errors) > 5 else ""
-        super().__init__(f"{len(self.errors)} entries refused, nothing written: {summary}{more}")
+__all__ = ["STALE_UPDATES_SHOWN", "StaleVersion"]  # re-exported: the views catch it from here
 
 
 @dataclass(frozen=True)
@@ -163,50 +123,16 @@ def _clean_progress(progress):
     return value
 
 
-def _lock_activity(activity_id):
-    """The activity, its row locked until the transaction ends (no-op on SQLite)."""
-    try:
-        return Activity.objects.select_for_update().get(pk=activity_id)
-    except Activity.DoesNotExist:
-        raise ValidationError(_("La actividad no existe.")) from None
-
-
 def _check_permission(acting_user, cluster_id):
     if acting_user is None or not can_record_progress(acting_user, cluster_id):
         raise PermissionDenied(_("No puede registrar avances de este CER."))
-
-
-def _check_version(activity, expected_version, *, missed_updates=None):
-    """StaleVersion unless `expected_version` is the activity's version.
-
-    missed_updates(activity, count): the updates the refusal lists; by default read here, one
-    query. record_progress_many passes its own, to read those of every stale entry at once.
-    """
-    try:
-        expected_version = int(expected_version)
-    except (TypeError, ValueError):
-        raise ValidationError({"version": _("Falta la versión leída de la actividad.")}) from None
-    if expected_version == activity.version:
-        return
-    # Each service save moves the version on by one and writes one update, so the updates since
-    # the expected version are the latest (current - expected) ones (ids follow commit order
-    # under the row lock). An admin edit of an activity's plan fields also moves the version on
-    # without an update; the list may then reach one update further back, and the current state
-    # shown beside it stays exact.
-    missed = max(0, min(activity.version - expected_version, STALE_UPDATES_SHOWN))
-    updates = (missed_updates or _missed_updates)(activity, missed) if missed else []
-    raise StaleVersion(activity=activity, expected_version=expected_version, updates=updates)
-
-
-def _missed_updates(activity, count):
-    return list(activity.updates.select_related("author").order_by("-id")[:count])
 
 
 def _latest_effective_on(activity):
     return activity.updates.order_by("-effective_on").values_list("effective_on", flat=True).first()
 
 
-def _clean_effective_on(effective_on, *, latest, today=None):
+def clean_effective_on(effective_on, *, latest, today=None):
     """The day the recorded change happened: today unless given; never in the future, and
     never before the activity's latest update (the as-of replay reads updates in date order).
 
@@ -233,11 +159,11 @@ def _clean_effective_on(effective_on, *, latest, today=None):
 
 
 def _effective_on(activity, effective_on):
-    return _clean_effective_on(effective_on, latest=lambda: _latest_effective_on(activity))
+    return clean_effective_on(effective_on, latest=lambda: _latest_effective_on(activity))
 
 
 @dataclass(frozen=True)
-class _CheckedProgress:
+class CheckedProgress:
     """A progress submission that passed every rule, with its values cleaned."""
 
     status: str
@@ -247,7 +173,7 @@ class _CheckedProgress:
     evidence: object = None  # evidence_checks' result for the file, when there is one
 
 
-def _checked_progress(
+def checked_progress(
     activity,
     *,
     acting_user,
@@ -258,17 +184,17 @@ def _checked_progress(
     evidence,
     effective_on,
     latest_effective_on,
-    missed_updates=None,
+    missed_updates=latest_updates,
     today=None,
 ):
     """Every check record_progress makes of one submission against the locked activity, in
     its order; the first failure is raised (PermissionDenied, StaleVersion, ValidationError).
 
     Shared by record_progress and record_progress_many so the two cannot drift apart.
-    latest_effective_on(): the date of the activity's latest update (see _clean_effective_on).
+    latest_effective_on(): the date of the activity's latest update (see clean_effective_on).
     """
     _check_permission(acting_user, activity.cluster_id)
-    _check_version(activity, expected_version, missed_updates=missed_updates)
+    check_version(activity, expected_version, missed_updates=missed_updates)
 
     status = _clean_status(status)
     progress = _clean_progress(progress)
@@ -291,13 +217,13 @@ def _checked_progress(
     )
     if errors:
         raise ValidationError(errors)
-    effective_on = _clean_effective_on(effective_on, latest=latest_effective_on, today=today)
-    return _CheckedProgress(
+    effective_on = clean_effective_on(effective_on, latest=latest_effective_on, today=today)
+    return CheckedProgress(
         status=status, progress=progress, note=note, effective_on=effective_on, evidence=checked
     )
 
 
-def _apply_progress(activity, checked, acting_user):
+def apply_progress(activity, checked, acting_user):
     """Move the activity (in memory) to the checked state; return its ProgressUpdate, unsaved."""
     update = ProgressUpdate(
         activity=activity,
@@ -320,15 +246,6 @@ def _apply_progress(activity, checked, acting_user):
     activity.progress = checked.progress
     activity.version += 1
     return update
-
-
-def _save_tracked(instance, acting_user, reason):
-    # simple-history names the acting user and the reason on the historical row, also when
-    # there is no request (imports, commands).
-    instance._history_user = acting_user
-    instance._change_reason = reason[:_CHANGE_REASON_MAX]
-    instance.full_clean()
-    instance.save()
 
 
 def _store_evidence(update, uploaded, checked):
@@ -354,8 +271,8 @@ def record_progress(
     Returns the ProgressUpdate written. Raises PermissionDenied, StaleVersion or ValidationError
     (keyed by status, progress, note, evidence, effective_on or NON_FIELD_ERRORS).
     """
-    activity = _lock_activity(activity_id)
-    checked = _checked_progress(
+    activity = lock_activity(activity_id)
+    checked = checked_progress(
         activity,
         acting_user=acting_user,
         expected_version=expected_version,
@@ -366,196 +283,10 @@ def record_progress(
         effective_on=effective_on,
         latest_effective_on=lambda: _latest_effective_on(activity),
     )
-    update = _apply_progress(activity, checked, acting_user)
-    _save_tracked(activity, acting_user, _("avance registrado"))
+    update = apply_progress(activity, checked, acting_user)
+    save_tracked(activity, acting_user, _("avance registrado"))
     _write_update(update, evidence, checked.evidence)
     return update
-
-
-# Entries of record_progress_many: every key but these two is required.
-_ENTRY_DEFAULTS = {"note": "", "effective_on": None}
-_ENTRY_KEYS = ("activity_id", "expected_version", "status", "progress", "note", "effective_on")
-# Rows per statement of the batch's writes. bulk_update writes a CASE per column with one
-# branch per row, which the database walks for every row it updates: statements of a few
-# hundred rows keep that quadratic part small. Between 100 and 1,000 the 10,000-row import
-# times the same (bench/import_bench.py): building the CASEs in Python is what costs. SQLite
-# lowers it further to its bound-parameter limit.
-_WRITE_BATCH = 250
-_INSERT_BATCH = 1000
-# The columns of an activity that record_progress changes.
-_PROGRESS_FIELDS = ["status", "progress", "completed_on", "version"]
-
-
-def _entry_values(entry):
-    """An entry (a mapping, or an object with attributes) as a dict of _ENTRY_KEYS."""
-    values = {}
-    for key in _ENTRY_KEYS:
-        if isinstance(entry, Mapping):
-            present = key in entry
-            value = entry.get(key)
-        else:
-            present = hasattr(entry, key)
-            value = getattr(entry, key, None)
-        if not present:
-            if key not in _ENTRY_DEFAULTS:
-                raise TypeError(f"record_progress_many: an entry has no {key!r}")
-            value = _ENTRY_DEFAULTS[key]
-        values[key] = value
-    return values
-
-
-def _id_chunks(ids):
-    """ids in chunks a query may bind (SQLite's and PostgreSQL's limits on parameters)."""
-    ids = list(ids)
-    size = connection.features.max_query_params or 20_000
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
-
-
-def _lock_activities(ids):
-    """{pk: activity}, their rows locked until the transaction ends, in one query (per 20,000;
-    SQLite, which has no row locks, reads them 999 at a time). Locked in primary-key order, so
-    two batches sharing activities wait for each other instead of deadlocking."""
-    locked = {}
-    for chunk in _id_chunks(ids):
-        locked.update(Activity.objects.select_for_update().order_by("pk").in_bulk(chunk))
-    return locked
-
-
-def _latest_effective_dates(activity_ids):
-    """{activity id: the date of its latest update}, in one aggregate query."""
-    latest = {}
-    for chunk in _id_chunks(activity_ids):
-        latest.update(
-            ProgressUpdate.objects.filter(activity_id__in=chunk)
-            .order_by()
-            .values("activity_id")
-            .annotate(latest=Max("effective_on"))
-            .values_list("activity_id", "latest")
-        )
-    return latest
-
-
-def _fill_missed_updates(stale):
-    """Give each StaleVersion in `stale` the updates record_progress's refusal lists (see
-    _check_version), read for all of them in one query: the latest STALE_UPDATES_SHOWN of each
-    activity, newest first."""
-
-    def missed(error):
-        return max(0, min(error.current_version - error.expected_version, STALE_UPDATES_SHOWN))
-
-    found = defaultdict(list)
-    for chunk in _id_chunks({error.activity.pk for error in stale if missed(error)}):
-        newest = (
-            ProgressUpdate.objects.filter(activity_id__in=chunk)
-            .annotate(
-                newest=Window(RowNumber(), partition_by=F("activity_id"), order_by=F("id").desc())
-            )
-            .filter(newest__lte=STALE_UPDATES_SHOWN)
-            .select_related("author")
-            .order_by("activity_id", "-id")
-        )
-        for update in newest:
-            found[update.activity_id].append(update)
-    for error in stale:
-        error.updates = found[error.activity.pk][: missed(error)]
-
-
-@transaction.atomic
-def record_progress_many(*, acting_user, entries):
-    """Record many activities' progress at once, all or nothing: what record_progress does for
-    each entry, with its rules, permissions, version checks and history, in a few queries.
-
-    entries: a sequence of mappings or objects with activity_id, expected_version, status,
-    progress and, optionally, note ("") and effective_on (today); no evidence files. One entry
-    per activity: an activity named twice is refused (its second entry), since its second
-    change would have to be checked against its first.
-
-    Every entry is checked before anything is written; if any fails, BatchRefused carries every
-    failure by entry index and nothing is written. Returns the ProgressUpdates written, in
-    entry order.
-    """
-    entries = [_entry_values(entry) for entry in entries]
-    if not entries:
-        return []
-    pk_field = Activity._meta.pk
-    activity_ids = []
-    for entry in entries:
-        try:
-            activity_ids.append(pk_field.to_python(entry["activity_id"]))
-        except ValidationError:
-            activity_ids.append(None)
-    activities = _lock_activities({pk for pk in activity_ids if pk is not None})
-    latest = _latest_effective_dates(activities)
-    today = timezone.localdate()
-
-    errors, stale, changes, first_entry = {}, [], [], {}
-    for index, (entry, activity_id) in enumerate(zip(entries, activity_ids, strict=True)):
-        activity = activities.get(activity_id)
-        try:
-            if activity is None:
-                raise ValidationError(_("La actividad no existe."))
-            if first_entry.setdefault(activity.pk, index) != index:
-                # Not named by its code: the user may not be allowed to see it.
-                raise ValidationError(
-                    _(
-                        "La actividad ya tiene un registro en este lote (entrada %(first)s): "
-                        "envíe uno solo por actividad."
-                    )
-                    % {"first": first_entry[activity.pk]}
-                )
-            checked = _checked_progress(
-                activity,
-                acting_user=acting_user,
-                expected_version=entry["expected_version"],
-                status=entry["status"],
-                progress=entry["progress"],
-                note=entry["note"],
-                evidence=None,
-                effective_on=entry["effective_on"],
-                latest_effective_on=lambda pk=activity.pk: latest.get(pk),
-                # Read below for every stale entry at once.
-                missed_updates=lambda _activity, _count: [],
-                today=today,
-            )
-        except StaleVersion as error:
-            stale.append(error)
-            errors[index] = error
-            continue
-        except (ValidationError, PermissionDenied) as error:
-            errors[index] = error
-            continue
-        changes.append((index, activity, _apply_progress(activity, checked, acting_user)))
-
-    # What full_clean() checks before record_progress saves the activity, then the update.
-    changed = [activity for _index, activity, _update in changes]
-    updates = [update for _index, _activity, update in changes]
-    activity_errors = _validate_many(changed)
-    update_errors = _validate_many(updates, known_related={"activity": set(activities)})
-    for position, (index, *_rest) in enumerate(changes):
-        error = activity_errors.get(position) or update_errors.get(position)
-        if error is not None:
-            errors[index] = error
-    if errors:
-        _fill_missed_updates(stale)
-        raise BatchRefused(errors)
-
-    # simple-history writes one historical row per activity, as its post_save does for save().
-    bulk_update_with_history(
-        changed,
-        Activity,
-        fields=_PROGRESS_FIELDS,
-        batch_size=_WRITE_BATCH,
-        default_user=acting_user,
-        default_change_reason=_("avance registrado")[:_CHANGE_REASON_MAX],
-    )
-    written = ProgressUpdate.objects.bulk_create(updates, batch_size=_INSERT_BATCH)
-    # Bulk writes send no post_save, so actions.signals sees nothing: bump each CER here. Inside
-    # the transaction, as the signals do; actions.reporting.cache bumps again once the transaction
-    # commits.
-    for cluster_id in sorted({activity.cluster_id for activity in changed}):
-        bump_cluster_version(cluster_id)
-    return written
 
 
 @transaction.atomic
@@ -567,9 +298,9 @@ def revise_deadline(
     Returns the ProgressUpdate (kind "revision") written. Raises PermissionDenied, StaleVersion
     or ValidationError (keyed by new_end, reason, effective_on or NON_FIELD_ERRORS).
     """
-    activity = _lock_activity(activity_id)
+    activity = lock_activity(activity_id)
     _check_permission(acting_user, activity.cluster_id)
-    _check_version(activity, expected_version)
+    check_version(activity, expected_version)
 
     reason = (reason or "").strip()
     errors = {}
@@ -609,7 +340,7 @@ def revise_deadline(
     activity.revised_end = new_end
     activity.revision_reason = reason
     activity.version += 1
-    _save_tracked(activity, acting_user, _("plazo revisado: %s") % reason)
+    save_tracked(activity, acting_user, _("plazo revisado: %s") % reason)
     _write_update(update, None, None)
     return update
 
@@ -629,6 +360,40 @@ def _write_update(update, uploaded, checked):
         raise
 
 
+def measurement_rule_errors(*, measured_on, source):
+    """The rules of a goal measurement: {field: [messages]}, empty when fine.
+
+    Shared by the admin's forms (to pre-check, beside each field) and the services below (the
+    authority). A goal without a stated target may still be measured: the trend is worth
+    following.
+    """
+    errors = {}
+    if isinstance(measured_on, datetime.date) and measured_on > timezone.localdate():
+        errors["measured_on"] = [_("La fecha de medición no puede ser futura.")]
+    if not (source or "").strip():
+        errors["source"] = [_("Indique la fuente del dato.")]
+    return errors
+
+
+def _measured_goal(goal_id, acting_user):
+    try:
+        goal = Goal.objects.select_related("strategy").get(pk=goal_id)
+    except (Goal.DoesNotExist, ValueError, TypeError):
+        raise ValidationError(_("La meta no existe.")) from None
+    _check_permission(acting_user, goal.strategy.cluster_id)
+    return goal
+
+
+def _save_measurement(measurement, acting_user, *, value, measured_on, source):
+    errors = measurement_rule_errors(measured_on=measured_on, source=source)
+    if errors:
+        raise ValidationError(errors)
+    measurement.value = value
+    measurement.measured_on = measured_on
+    measurement.source = source.strip()
+    return save_tracked(measurement, acting_user, _("medición registrada"))
+
+
 @transaction.atomic
 def record_goal_measurement(*, goal_id, acting_user, value, measured_on, source):
     """Record a measured value of a goal's indicator, with its date and source.
@@ -636,325 +401,33 @@ def record_goal_measurement(*, goal_id, acting_user, value, measured_on, source)
     Returns the GoalMeasurement. Raises PermissionDenied or ValidationError (keyed by value,
     measured_on or source).
     """
+    goal = _measured_goal(goal_id, acting_user)
+    measurement = GoalMeasurement(goal=goal, recorded_by=acting_user)
+    return _save_measurement(
+        measurement, acting_user, value=value, measured_on=measured_on, source=source
+    )
+
+
+@transaction.atomic
+def correct_goal_measurement(*, measurement_id, acting_user, goal_id, value, measured_on, source):
+    """Correct a recorded measurement (its goal, value, date or source), under the same rules
+    as record_goal_measurement; who recorded it first stays. Returns the GoalMeasurement."""
     try:
-        goal = Goal.objects.select_related("strategy").get(pk=goal_id)
-    except Goal.DoesNotExist:
-        raise ValidationError(_("La meta no existe.")) from None
-    _check_permission(acting_user, goal.strategy.cluster_id)
-
-    # A goal without a stated target may still be measured: the trend is worth following.
-    errors = {}
-    if isinstance(measured_on, datetime.date) and measured_on > timezone.localdate():
-        errors["measured_on"] = [_("La fecha de medición no puede ser futura.")]
-    if not (source or "").strip():
-        errors["source"] = [_("Indique la fuente del dato.")]
-    if errors:
-        raise ValidationError(errors)
-
-    measurement = GoalMeasurement(
-        goal=goal,
-        value=value,
-        measured_on=measured_on,
-        source=source.strip(),
-        recorded_by=acting_user,
+        measurement = GoalMeasurement.objects.select_for_update().get(pk=measurement_id)
+    except GoalMeasurement.DoesNotExist:
+        raise ValidationError(_("La medición no existe.")) from None
+    _measured_goal(measurement.goal_id, acting_user)
+    measurement.goal = _measured_goal(goal_id, acting_user)
+    return _save_measurement(
+        measurement, acting_user, value=value, measured_on=measured_on, source=source
     )
-    measurement.full_clean()
-    measurement.save()
-    return measurement
 
 
-# Model validation of a batch ------------------------------------------------------------------
-#
-# record_progress calls full_clean() before each save: field by field (types, choices, lengths,
-# blanks), then each foreign key's target (a query), each unique constraint (a query) and each
-# check constraint (a query and a savepoint). For a batch, _validate_many checks the same rules
-# of the models' fields and Meta, but reads foreign keys and unique constraints once for the
-# whole batch and evaluates check constraints in Python, as SQL would. A rule it cannot evaluate
-# that way (another lookup, an expression, a conditional unique constraint) is checked by Django
-# itself, object by object: slower, never skipped. The database's constraints stay the last line
-# of defence.
-
-
-class _NotInPython(Exception):
-    """A check constraint's condition uses what _sql_truth does not evaluate."""
-
-
-class _FieldMissing(Exception):
-    """The condition names a field excluded from the check (Django then skips the constraint)."""
-
-
-_COMPARISONS = {
-    "exact": operator.eq,
-    "gt": operator.gt,
-    "gte": operator.ge,
-    "lt": operator.lt,
-    "lte": operator.le,
-}
-# Types whose Python order is the database's (strings are ordered by a collation there).
-_ORDERED_TYPES = (int, float, decimal.Decimal, datetime.date, datetime.datetime, datetime.time)
-# Databases whose string equality is Python's (no case-insensitive collation by default).
-_EXACT_STRINGS = ("sqlite", "postgresql")
-
-
-def _sql_truth(condition, values):
-    """The truth of a Q condition for one row of `values`, in SQL's three values: True, False or
-    None (unknown: a comparison with NULL)."""
-    if isinstance(condition, Q):
-        results = [_sql_truth(child, values) for child in condition.children]
-        if condition.connector == Q.AND:
-            result = False if False in results else (None if None in results else True)
-        elif condition.connector == Q.OR:
-            result = True if True in results else (None if None in results else False)
-        else:
-            raise _NotInPython(condition.connector)
-        if result is None:
-            return None
-        return not result if condition.negated else result
-    if not isinstance(condition, tuple):
-        raise _NotInPython(condition)
-    lookup, right = condition
-    name, _separator, kind = lookup.partition("__")
-    kind = kind or "exact"
-    if name not in values:
-        raise _FieldMissing(name)
-    left = values[name]
-    if isinstance(right, F):
-        if right.name not in values:
-            raise _FieldMissing(right.name)
-        right = values[right.name]
-    elif hasattr(right, "resolve_expression"):
-        raise _NotInPython(right)
-    elif kind == "exact" and right is None:
-        kind, right = "isnull", True  # as Django reads field=None
-    if kind == "isnull":
-        return (left is None) == bool(right)
-    if kind == "in":
-        choices = [choice for choice in right if choice is not None]  # Django drops None
-        if any(_not_comparable(left, choice, exact=True) for choice in choices):
-            raise _NotInPython(lookup)
-        return None if left is None else left in choices
-    compare = _COMPARISONS.get(kind)
-    if compare is None:
-        raise _NotInPython(lookup)
-    if left is None or right is None:
-        return None
-    if _not_comparable(left, right, exact=kind == "exact"):
-        raise _NotInPython(lookup)
-    return compare(left, right)
-
-
-def _not_comparable(left, right, *, exact):
-    """Whether Python may compare the two values otherwise than the database does."""
-    if left is None or right is None:
-        return False
-    if isinstance(left, str) or isinstance(right, str):
-        return not (exact and isinstance(left, str) and isinstance(right, str)) or (
-            connection.vendor not in _EXACT_STRINGS
-        )
-    return not (isinstance(left, _ORDERED_TYPES) and isinstance(right, _ORDERED_TYPES))
-
-
-def _check_in_python(constraint, model, obj, exclude):
-    """constraint.validate(model, obj, exclude) for a check constraint, without a query."""
-    values = {
-        field.name: getattr(obj, field.attname)
-        for field in model._meta.local_concrete_fields
-        if field.name not in exclude and not field.generated
-    }
-    if "pk" not in exclude:
-        values["pk"] = obj.pk
-    try:
-        # A CHECK passes unless its condition is false: unknown (NULL) passes, as in SQL.
-        passes = _sql_truth(Q(constraint.condition), values) is not False
-    except _FieldMissing:
+@transaction.atomic
+def delete_goal_measurement(*, measurement_id, acting_user):
+    """Delete a recorded measurement (a wrong value, a duplicate)."""
+    measurement = GoalMeasurement.objects.filter(pk=measurement_id).first()
+    if measurement is None:
         return
-    except _NotInPython:
-        constraint.validate(model, obj, exclude=exclude)
-        return
-    if not passes:
-        raise ValidationError(
-            constraint.get_violation_error_message(), code=constraint.violation_error_code
-        )
-
-
-def _plain_unique(model, constraint):
-    return (
-        isinstance(constraint, models.UniqueConstraint)
-        and constraint.fields
-        and not constraint.expressions
-        and constraint.condition is None
-        and constraint.nulls_distinct is not False
-        and not any(model._meta.get_field(name).generated for name in constraint.fields)
-    )
-
-
-def _unique_clashes(model, constraint, objs, excluded):
-    """{position: ValidationError} for objects whose values of a plain unique constraint another
-    row holds, as full_clean() before each save would find them if the batch were saved one
-    object after another: one query (per chunk) for the whole batch."""
-    fields = [model._meta.get_field(name) for name in constraint.fields]
-    empty_is_null = connection.features.interprets_empty_strings_as_nulls
-    keys = {}
-    for position, obj in enumerate(objs):
-        if any(field.name in excluded.get(position, ()) for field in fields):
-            continue
-        key = tuple(getattr(obj, field.attname) for field in fields)
-        if None in key or (empty_is_null and "" in key):
-            continue  # a key with a NULL cannot clash: NULL != NULL in SQL
-        keys[position] = key
-    stored_owners = defaultdict(set)
-    first = fields[0].attname
-    for chunk in _id_chunks({key[0] for key in keys.values()}):
-        stored = model._default_manager.filter(**{f"{first}__in": chunk}).values_list(
-            "pk", *(field.attname for field in fields)
-        )
-        for pk, *key in stored:
-            stored_owners[tuple(key)].add(pk)
-    clashes = {}
-    saved_pks, saved_keys = set(), defaultdict(set)  # what the objects before hold by then
-    for position, obj in enumerate(objs):
-        # A stored object is not its own clash (Django excludes its pk from the lookup).
-        own = obj.pk if not obj._state.adding and obj.pk is not None else ("new", position)
-        key = keys.get(position)
-        if key is not None:
-            stored_others = stored_owners[key] - saved_pks - {own}
-            if stored_others or saved_keys[key] - {own}:
-                error = ValidationError(obj.unique_error_message(model, constraint.fields))
-                name = constraint.fields[0] if len(constraint.fields) == 1 else NON_FIELD_ERRORS
-                clashes[position] = ValidationError({name: [error]})
-            saved_keys[key].add(own)
-        if obj.pk is not None:
-            saved_pks.add(obj.pk)  # its stored key is replaced by the key above
-    return clashes
-
-
-def _missing_targets(field, values, known):
-    """The values of a foreign key whose target row does not exist (one query per chunk)."""
-    wanted = {value for value in values if value not in known}
-    remote = field.remote_field
-    found = set()
-    for chunk in _id_chunks(wanted):
-        found.update(
-            remote.model._base_manager.filter(**{f"{remote.field_name}__in": chunk})
-            .complex_filter(field.get_limit_choices_to())
-            .values_list(remote.field_name, flat=True)
-        )
-    return wanted - found
-
-
-def _validate_many(objs, *, known_related=None):
-    """full_clean() of each object of one model, for the whole list at once.
-
-    Returns {position in objs: ValidationError}, each as full_clean() would raise it.
-    known_related: {foreign key name: target values known to exist} (rows already locked).
-    """
-    if not objs:
-        return {}
-    model = type(objs[0])
-    meta = model._meta
-    known_related = known_related or {}
-    foreign_keys = [
-        field
-        for field in meta.concrete_fields
-        if field.many_to_one and not field.remote_field.parent_link and not field.generated
-    ]
-    errors = defaultdict(dict)  # position: {field name or NON_FIELD_ERRORS: [messages]}
-
-    def add(position, error):
-        errors[position] = error.update_error_dict(errors[position])
-
-    # clean_fields() and clean(); a foreign key as ForeignKey.validate() but for its query.
-    targets = defaultdict(list)  # field: [(position, value)]
-    for position, obj in enumerate(objs):
-        try:
-            obj.clean_fields(exclude={field.name for field in foreign_keys})
-        except ValidationError as error:
-            add(position, error)
-        for field in foreign_keys:
-            raw = getattr(obj, field.attname)
-            if field.blank and raw in field.empty_values:
-                continue
-            try:
-                value = field.to_python(raw)
-                models.Field.validate(field, value, obj)  # null, blank, choices; no query
-                field.run_validators(value)
-            except ValidationError as error:
-                add(position, ValidationError({field.name: error.error_list}))
-                continue
-            setattr(obj, field.attname, value)
-            if value is not None:
-                targets[field].append((position, value))
-        try:
-            obj.clean()
-        except ValidationError as error:
-            add(position, error)
-    for field, pairs in targets.items():
-        missing = _missing_targets(
-            field, {value for _position, value in pairs}, known_related.get(field.name, ())
-        )
-        for position, value in pairs:
-            if value in missing:
-                add(
-                    position,
-                    ValidationError(
-                        {
-                            field.name: ValidationError(
-                                field.error_messages["invalid"],
-                                code="invalid",
-                                params={
-                                    "model": field.remote_field.model._meta.verbose_name,
-                                    "pk": value,
-                                    "field": field.remote_field.field_name,
-                                    "value": value,
-                                },
-                            )
-                        }
-                    ),
-                )
-
-    # validate_unique() and validate_constraints(), each only for the fields that passed so far
-    # (as full_clean does).
-    def excluded():
-        return {
-            position: {name for name in found if name != NON_FIELD_ERRORS}
-            for position, found in errors.items()
-        }
-
-    # validate_unique() checks the primary key of an object being added with one, unique
-    # fields, unique_together and unique_for_*: the models of the batch have none of these
-    # (new updates have no pk yet; activities are stored), so Django checks them only if a
-    # model changes, object by object.
-    other_unique = (
-        meta.unique_together
-        or any(field.unique and not field.primary_key for field in meta.local_fields)
-        or any(
-            field.unique_for_date or field.unique_for_month or field.unique_for_year
-            for field in meta.local_fields
-        )
-    )
-    skipped = excluded()
-    for position, obj in enumerate(objs):
-        if other_unique or (obj._state.adding and obj.pk is not None):
-            try:
-                obj.validate_unique(exclude=skipped.get(position, set()))
-            except ValidationError as error:
-                add(position, error)
-    skipped = excluded()
-    for model_class, constraints in objs[0].get_constraints():
-        for constraint in constraints:
-            if _plain_unique(model_class, constraint):
-                for position, error in _unique_clashes(
-                    model_class, constraint, objs, skipped
-                ).items():
-                    add(position, error)
-                continue
-            for position, obj in enumerate(objs):
-                exclude = skipped.get(position, set())
-                try:
-                    if isinstance(constraint, models.CheckConstraint):
-                        _check_in_python(constraint, model_class, obj, exclude)
-                    else:
-                        constraint.validate(model_class, obj, exclude=exclude)
-                except ValidationError as error:
-                    add(position, error)
-    return {position: ValidationError(found) for position, found in errors.items() if found}
+    _measured_goal(measurement.goal_id, acting_user)
+    delete_tracked(measurement, acting_user, _("medición borrada"))

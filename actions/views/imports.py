@@ -246,6 +246,7 @@ def confirm_step(flow, token):
             cluster=flow.cluster,
             digest=pending.preview["digest"],
             previous_rows=pending.preview["rows"],
+            file_name=pending.filename,
         )
     except FileRefused as error:
         storage.discard(request, token)

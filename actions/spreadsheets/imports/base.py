@@ -8,9 +8,8 @@ The preview carries a digest of everything the user saw (each row's action and c
 versions of the activities involved). Confirmation builds the preview again from the stored file
 against the database as it is then; if the digest differs, something changed in between and the
 import is refused as stale, nothing written. Otherwise the operations run in one transaction,
-through the services (actions.progress.services for progress and measurements,
-actions.spreadsheets.imports.services
-for plan structure and companies): any error rolls the whole file back.
+through the services (actions.progress.batch and .services for progress and measurements,
+actions.plan.services for plan structure and companies): any error rolls the whole file back.
 """
 
 import hashlib
@@ -226,7 +225,7 @@ class Operation:
 
     `columns` names the file column of each field a service's ValidationError may be keyed by,
     so its message points at the cell to fix. An operation that writes many rows at once with a
-    batch service (actions.progress.services.record_progress_many) lists them in `rows`, in the
+    batch service (actions.progress.batch.record_progress_many) lists them in `rows`, in the
     order of
     the service's entries, so each refused entry is reported at its row.
     """
@@ -247,7 +246,8 @@ def run_operations(preview, *, user):
     from django.core.exceptions import PermissionDenied, ValidationError
     from django.db import transaction
 
-    from actions.progress.services import BatchRefused, StaleVersion
+    from actions.progress.batch import BatchRefused
+    from actions.versions import StaleVersion
 
     messages = []
     stale = False
@@ -277,7 +277,7 @@ def _refusal_messages(error, *, row, columns):
     messages naming the row and cell: (messages, whether the row was stale)."""
     from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 
-    from actions.progress.services import StaleVersion
+    from actions.versions import StaleVersion
 
     if isinstance(error, StaleVersion):
         message = _(

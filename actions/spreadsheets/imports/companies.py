@@ -4,8 +4,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from actions.plan import services as plan_services
 from actions.spreadsheets.imports import columns as cells
-from actions.spreadsheets.imports import services as import_services
 from actions.spreadsheets.imports.base import (
     CREATE,
     UNCHANGED,
@@ -199,7 +199,7 @@ def _upserter(cluster_id, current, name, rut, size):
     company_id = current.pk if current is not None else None
 
     def run(user):
-        import_services.save_company(
+        plan_services.save_company(
             acting_user=user,
             company_id=company_id,
             cluster_id=cluster_id,

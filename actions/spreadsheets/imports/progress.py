@@ -1,7 +1,7 @@
 """Progress import: one row per activity with its status, progress, note and date.
 
 Staff keep progress in a spreadsheet between meetings and load it here. The changed rows of a
-file are written by one actions.progress.services.record_progress_many call: the rules, permissions,
+file are written by one actions.progress.batch.record_progress_many call: the rules, permissions,
 version checks and history of record_progress for every row, in a few queries for the whole
 file; a refused entry is reported at its row, with the message the single service gives.
 
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from actions.models import Activity, ProgressUpdate, Status
-from actions.progress import services
+from actions.progress import batch, services
 from actions.spreadsheets.imports import columns as cells
 from actions.spreadsheets.imports.base import (
     UNCHANGED,
@@ -331,6 +331,6 @@ def _rule_message(message):
 def _recorder(entries):
     def run(user):
         # BatchRefused names each refused entry by its index; Operation.rows maps it to its row.
-        services.record_progress_many(acting_user=user, entries=entries)
+        batch.record_progress_many(acting_user=user, entries=entries)
 
     return run

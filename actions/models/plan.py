@@ -1,16 +1,17 @@
-"""The action plan of a CER: objectives, strategies, activities, goals, funding, actors, progress.
+"""The action plan of a CER: objectives, strategies, activities, goals, funding, actors.
 
 Tables 3-4 of the 2006 report give objectives, strategies, activities and goals; Tables 5-6 give
 each strategy's resources (funding), actors, responsible people and committed period.
 """
 
-from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from actions.plan.periods import PeriodError, parse_period
 from clusters.models import Cluster, TracedToSource
 
 
@@ -20,6 +21,21 @@ class Status(models.TextChoices):
     DONE = "done", _("completada")
     BLOCKED = "blocked", _("bloqueada")
     CANCELLED = "cancelled", _("cancelada")
+
+
+def end_before_start(obj, start_name, end_name):
+    """ValidationError keyed by the end field when it is before the start (both given)."""
+    start, end = getattr(obj, start_name), getattr(obj, end_name)
+    if start and end and end < start:
+        raise ValidationError(
+            {
+                end_name: ValidationError(
+                    _("El término es anterior al inicio (%(start)s)."),
+                    code="end_before_start",
+                    params={"start": start.strftime("%d-%m-%Y")},
+                )
+            }
+        )
 
 
 class Objective(TracedToSource):
@@ -98,6 +114,34 @@ class Strategy(TracedToSource):
 
     def __str__(self):
         return f"{self.number}. {self.title}"
+
+    def _read_period(self):
+        # A period given as text alone is read into its dates, by the one parser of periods;
+        # dates given by hand win: they may correct an erratum of the text.
+        text = self.committed_period_text
+        if not text or self.committed_start is not None or self.committed_end is not None:
+            return
+        try:
+            period = parse_period(text)
+        except PeriodError as error:
+            raise ValidationError(
+                {
+                    "committed_period_text": ValidationError(
+                        _(
+                            "%(error)s Escriba las fechas a mano (y la errata en la nota de "
+                            "corrección)."
+                        ),
+                        code="period_unreadable",
+                        params={"error": error},
+                    )
+                }
+            ) from None
+        self.committed_start, self.committed_end = period.start, period.end
+
+    def clean(self):
+        self._read_period()
+        # The rule of strategy_committed_end_after_start, said beside the field.
+        end_before_start(self, "committed_start", "committed_end")
 
     @property
     def is_open_ended(self):
@@ -189,6 +233,10 @@ class Activity(TracedToSource):
     def get_absolute_url(self):
         return reverse("activity-detail", kwargs={"pk": self.pk})
 
+    def clean(self):
+        # The rule of activity_planned_end_after_start, said beside the field.
+        end_before_start(self, "planned_start", "planned_end")
+
     @property
     def effective_end(self):
         """The end that counts: the revised one where there is one, else the planned one."""
@@ -232,37 +280,20 @@ class Goal(TracedToSource):
     def __str__(self):
         return self.text
 
+    def clean(self):
+        # The rule of goal_target_has_unit, said beside the field.
+        if self.target_value is not None and not self.unit:
+            raise ValidationError(
+                {
+                    "unit": ValidationError(
+                        _("Una meta con valor objetivo indica su unidad."), code="unit_missing"
+                    )
+                }
+            )
+
     @property
     def has_indicator(self):
         return self.target_value is not None
-
-
-class GoalMeasurement(models.Model):
-    """A dated measured value of a goal's indicator."""
-
-    goal = models.ForeignKey(
-        Goal, on_delete=models.CASCADE, related_name="measurements", verbose_name=_("meta")
-    )
-    value = models.DecimalField(_("valor medido"), max_digits=12, decimal_places=2)
-    measured_on = models.DateField(_("fecha de medición"))
-    source = models.CharField(_("fuente del dato"), max_length=300)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("registrado por"),
-    )
-    recorded_at = models.DateTimeField(_("registrado el"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["goal", "measured_on", "id"]
-        verbose_name = _("medición de meta")
-        verbose_name_plural = _("mediciones de metas")
-
-    def __str__(self):
-        return f"{self.value} ({self.measured_on})"
 
 
 class Instrument(models.Model):
@@ -384,64 +415,3 @@ class Involvement(TracedToSource):
 
     def __str__(self):
         return f"{self.actor} ({self.get_role_display()})"
-
-
-def evidence_upload_to(update, filename):
-    # Files are grouped by CER and activity; the view that serves them checks permissions.
-    return f"evidence/{update.activity.cluster_id}/{update.activity_id}/{filename}"
-
-
-class ProgressUpdate(models.Model):
-    """One entry of an activity's history: append-only.
-
-    Written by the same service, in the same transaction, as the change it records. It is both
-    what the activity page shows and the source of "the plan as it stood on date X".
-    """
-
-    class Kind(models.TextChoices):
-        PROGRESS = "progress", _("avance")
-        REVISION = "revision", _("revisión de plazo")
-
-    activity = models.ForeignKey(
-        Activity, on_delete=models.PROTECT, related_name="updates", verbose_name=_("actividad")
-    )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="progress_updates",
-        verbose_name=_("autor"),
-    )
-    kind = models.CharField(_("tipo"), max_length=10, choices=Kind.choices, default=Kind.PROGRESS)
-    recorded_at = models.DateTimeField(_("registrado el"), auto_now_add=True)
-    effective_on = models.DateField(
-        _("fecha del avance"), help_text=_("El día en que ocurrió lo que se registra.")
-    )
-    old_status = models.CharField(_("estado anterior"), max_length=12, choices=Status.choices)
-    new_status = models.CharField(_("estado nuevo"), max_length=12, choices=Status.choices)
-    old_progress = models.PositiveSmallIntegerField(_("avance anterior (%)"))
-    new_progress = models.PositiveSmallIntegerField(_("avance nuevo (%)"))
-    old_revised_end = models.DateField(_("término revisado anterior"), null=True, blank=True)
-    new_revised_end = models.DateField(_("término revisado nuevo"), null=True, blank=True)
-    note = models.TextField(_("nota"), blank=True)
-    evidence = models.FileField(
-        _("evidencia"), upload_to=evidence_upload_to, blank=True, max_length=300
-    )
-    evidence_name = models.CharField(_("nombre del archivo"), max_length=255, blank=True)
-
-    class Meta:
-        ordering = ["-effective_on", "-recorded_at", "-id"]
-        get_latest_by = ["effective_on", "recorded_at", "id"]
-        verbose_name = _("registro de avance")
-        verbose_name_plural = _("registros de avance")
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(old_progress__lte=100) & Q(new_progress__lte=100),
-                name="update_progress_0_100",
-            ),
-        ]
-        indexes = [
-            models.Index(fields=["activity", "effective_on"], name="update_activity_effective"),
-        ]
-
-    def __str__(self):
-        return f"{self.activity.code}: {self.old_status}→{self.new_status} ({self.effective_on})"
