@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.shortcuts import get_object_or_404
 
+from actions import formatting
 from actions.models import (
     Activity,
     Funding,
@@ -32,19 +33,24 @@ class StatusView:
     badge_class: str
 
 
-_STATUS_LOOK = {
-    Status.PENDING: ("○", "text-bg-light border"),
-    Status.IN_PROGRESS: ("◐", "text-bg-primary"),
-    Status.DONE: ("✓", "text-bg-success"),
-    Status.BLOCKED: ("⏸", "text-bg-warning"),
-    Status.CANCELLED: ("✕", "text-bg-secondary"),
+# The symbols and words are actions.formatting's (the same on every page); only the badge's
+# colour class is particular to the activity pages.
+_BADGE_CLASSES = {
+    Status.PENDING: "text-bg-light border",
+    Status.IN_PROGRESS: "text-bg-primary",
+    Status.DONE: "text-bg-success",
+    Status.BLOCKED: "text-bg-warning",
+    Status.CANCELLED: "text-bg-secondary",
 }
 
 
 def status_view(value):
-    symbol, badge_class = _STATUS_LOOK.get(value, ("?", "text-bg-light border"))
-    label = Status(value).label if value in Status.values else value
-    return StatusView(value=value, label=label, symbol=symbol, badge_class=badge_class)
+    return StatusView(
+        value=value,
+        label=formatting.status_label(value),
+        symbol=formatting.status_symbol(value),
+        badge_class=_BADGE_CLASSES.get(value, "text-bg-light border"),
+    )
 
 
 class Trend:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from actions.models import Status
 from actions.permissions import get_readable_cluster, may_record_progress, readable_clusters
 from actions.reporting import cache as cerplan_cache
-from actions.reporting import plans, rollup
+from actions.reporting import plans, rollup, timeline
 
 AS_OF_FORMAT = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -296,7 +296,9 @@ def cluster_timeline(request, slug):
                     "cluster": cluster,
                     "as_of": as_of,
                     "today": today,
-                    "strategies": plans.timeline_strategies(cluster, as_of),
+                    "charts": timeline.timeline_charts(
+                        plans.timeline_strategies(cluster, as_of), cluster, as_of, today
+                    ),
                 },
             )
         ),
