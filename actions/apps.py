@@ -8,7 +8,7 @@ class ActionsConfig(AppConfig):
 
     def ready(self):
         from actions import signals  # noqa: F401  (connects cache invalidation)
-        from actions.spreadsheets import admin as spreadsheets_admin
+        from actions.views import admin_spreadsheets
 
         # clusters' admin gets its import pages and export formats from here (clusters.admin_hooks).
-        spreadsheets_admin.install()
+        admin_spreadsheets.install()

@@ -3,7 +3,7 @@
 clusters imports nothing of actions (an import-linter contract, see pyproject.toml): the import
 pages, the plan exports, the escaped export formats and the companies' export resource belong to
 actions.spreadsheets, which installs them here when the apps are ready
-(actions.apps.ActionsConfig.ready → actions.spreadsheets.admin.install). The admin classes of
+(actions.apps.ActionsConfig.ready → actions.views.admin_spreadsheets.install). The admin classes of
 clusters read them when Django asks for their URLs, formats or resources, which is after that.
 """
 

@@ -1,4 +1,4 @@
-"""The spreadsheets in the admin: plugged into the CER and company lists of clusters' admin.
+"""The spreadsheet pages in the admin: plugged into the CER and company lists of clusters' admin.
 
 clusters imports nothing of actions, so its admin offers hooks (clusters.admin_hooks) and this
 module fills them in at start-up (actions.apps.ActionsConfig.ready): the import pages (every
@@ -10,13 +10,12 @@ from django.urls import path
 
 from actions.spreadsheets.exports.cells import EXPORT_FORMATS
 from actions.spreadsheets.resources import CompanyResource
+from actions.views.imports import AdminImportViews
 from clusters.admin_hooks import SPREADSHEETS
 
 
 def hub_urls(model_admin):
     """The import pages and the plan exports, mounted under the CER list of the admin."""
-    from actions.views.imports import AdminImportViews
-
     views = AdminImportViews(model_admin)
     wrap = model_admin.admin_site.admin_view
     return [
