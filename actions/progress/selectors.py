@@ -142,8 +142,8 @@ def history_page(activity, page_number=None, per_page=HISTORY_PAGE_SIZE):
 
 
 def goal_for_page(user, pk):
-    """A goal with its summary, strategy, CER and measurements (newest first); 404 for another
-    CER, like actions.permissions.get_readable_goal."""
+    """A goal with its summary, strategy, CER and measurements (newest first); 404 for a goal of
+    a CER the user may not read."""
     goals = (
         goals_with_measurement_summary(Goal.objects.all())
         .select_related("strategy__cluster", "strategy__objective")

@@ -25,10 +25,6 @@ def join_or(items):
     return get_text_list([str(item) for item in items], _("o"))
 
 
-def join_and(items):
-    return get_text_list([str(item) for item in items], _("y"))
-
-
 def quoted(items):
     return ", ".join(f"«{item}»" for item in items)
 
