@@ -27,9 +27,11 @@ run: setup
 test: setup
 	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-insecure-key-for-tests-only} $(PY) -m pytest $(PYTEST_ARGS)
 
+# ruff, then the import contracts of pyproject.toml ([tool.importlinter]: README, "Architecture").
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 # The compiled catalogues are committed, so neither run nor test needs gettext installed.
 messages: setup

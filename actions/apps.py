@@ -8,3 +8,7 @@ class ActionsConfig(AppConfig):
 
     def ready(self):
         from actions import signals  # noqa: F401  (connects cache invalidation)
+        from actions.views import admin_spreadsheets
+
+        # clusters' admin gets its import pages and export formats from here (clusters.admin_hooks).
+        admin_spreadsheets.install()

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from actions.models import Activity, Goal, ProgressUpdate
+from actions.models import Activity, ProgressUpdate
 from clusters import permissions as roles
 from clusters.models import Cluster
 
@@ -28,13 +28,6 @@ def readable_activities(user):
 def get_readable_activity(user, pk, queryset=None):
     queryset = queryset if queryset is not None else Activity.objects.all()
     return get_object_or_404(roles.filter_readable(queryset, user), pk=pk)
-
-
-def get_readable_goal(user, pk):
-    return get_object_or_404(
-        roles.filter_readable(Goal.objects.select_related("strategy"), user, "strategy__cluster"),
-        pk=pk,
-    )
 
 
 def get_readable_evidence(user, pk):
@@ -58,3 +51,13 @@ def require_record_progress(user, cluster_id):
 
 def may_record_progress(user, cluster_id) -> bool:
     return roles.can_record_progress(user, cluster_id)
+
+
+def may_import(user, kind, cluster=None) -> bool:
+    """Whether ``user`` may run the import ``kind`` (an actions.spreadsheets.imports kind) on
+    ``cluster``'s pages, or, with no CER, in the admin for every CER. Progress and goal
+    measurements ("record"): staff of the CER and admins; plan structure and companies: admins.
+    """
+    if kind.permission == "record":
+        return roles.can_import_progress(user, cluster.pk) if cluster else roles.is_admin(user)
+    return roles.can_edit_plan_structure(user)

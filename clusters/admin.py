@@ -19,13 +19,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.urls import path
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from actions.spreadsheets.resources import CompanyResource
+from clusters.admin_hooks import SPREADSHEETS
 from clusters.admin_site import AdminOnlyMixin
 from clusters.models import (
     Cluster,
@@ -109,7 +108,8 @@ class PlanHistoryMixin:
 
 # Spreadsheets ----------------------------------------------------------------------------------
 # Imports have their own pages (actions/views/imports.py: preview, then confirm, through the
-# services), mounted on the CER list by SpreadsheetHubMixin; the lists of activities, companies
+# services), mounted on the CER list by SpreadsheetHubMixin through clusters.admin_hooks, which
+# actions fills in (clusters imports nothing of actions); the lists of activities, companies
 # and measurements also export through django-import-export (SpreadsheetExportMixin). Both ask
 # clusters.permissions.is_admin, not Django's per-model permissions
 # (IMPORT_EXPORT_IMPORT_PERMISSION_CODE and _EXPORT_ in settings are a fallback that fails closed).
@@ -131,16 +131,14 @@ class SpreadsheetLinksMixin:
 
 
 class SpreadsheetExportMixin(SpreadsheetLinksMixin, ExportMixin):
-    """django-import-export's export page, with escaped CSV and XLSX
-    (actions.spreadsheets.exports)."""
+    """django-import-export's export page, with the escaped CSV and XLSX that actions installs
+    (actions.spreadsheets.exports.cells, through clusters.admin_hooks)."""
 
     import_export_change_list_template = SPREADSHEET_CHANGE_LIST_TEMPLATE
 
     @property
     def export_formats(self):
-        from actions.spreadsheets.exports import EXPORT_FORMATS
-
-        return EXPORT_FORMATS
+        return SPREADSHEETS.export_formats
 
 
 class SpreadsheetHubMixin(SpreadsheetLinksMixin):
@@ -161,44 +159,9 @@ class SpreadsheetHubMixin(SpreadsheetLinksMixin):
     )
 
     def get_urls(self):
-        from actions.views.imports import AdminImportViews
-
-        views = AdminImportViews(self)
-        wrap = self.admin_site.admin_view
-        return [
-            path("import/<slug:kind>/", wrap(views.upload), name="clusters_cluster_import"),
-            path(
-                "import/<slug:kind>/preview/<str:token>/",
-                wrap(views.preview),
-                name="clusters_cluster_import_preview",
-            ),
-            path(
-                "import/<slug:kind>/confirm/<str:token>/",
-                wrap(views.confirm),
-                name="clusters_cluster_import_confirm",
-            ),
-            path(
-                "import/<slug:kind>/template.xlsx",
-                wrap(views.template),
-                name="clusters_cluster_import_template",
-            ),
-            path(
-                "export/plan.xlsx",
-                wrap(views.export_plan_xlsx),
-                name="clusters_cluster_export_plan_xlsx",
-            ),
-            path(
-                "export/plan.json",
-                wrap(views.export_plan_json),
-                name="clusters_cluster_export_plan_json",
-            ),
-            path(
-                "export/progress.csv",
-                wrap(views.export_progress_csv),
-                name="clusters_cluster_export_progress_csv",
-            ),
-            *super().get_urls(),
-        ]
+        # The pages themselves are actions' (installed in clusters.admin_hooks).
+        hub = SPREADSHEETS.hub_urls(self) if SPREADSHEETS.hub_urls else []
+        return [*hub, *super().get_urls()]
 
 
 # CERs, obstacles, measures -------------------------------------------------------------------
@@ -308,13 +271,16 @@ class MeasureAdmin(AdminOnlyMixin, TracedToSourceAdminMixin, PlanHistoryMixin, S
 
 @admin.register(Company)
 class CompanyAdmin(AdminOnlyMixin, SpreadsheetExportMixin, admin.ModelAdmin):
-    resource_classes = [CompanyResource]
     import_links = (("companies", _("Importar empresas")),)
     list_display = ("name", "rut", "size", "cluster")
     list_filter = ("cluster", "size")
     list_select_related = ("cluster",)
     search_fields = ("name", "rut")
     fields = ("cluster", "name", "rut", "size")
+
+    def get_resource_classes(self, request):
+        # The companies file's columns are the companies import's (installed by actions).
+        return [SPREADSHEETS.company_resource] if SPREADSHEETS.company_resource else []
 
 
 @admin.register(StaffAssignment)

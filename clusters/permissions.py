@@ -159,14 +159,3 @@ def filter_readable(queryset, user, cluster_field="cluster"):
     if ids is None:
         return queryset
     return queryset.filter(**{f"{cluster_field}__in": ids})
-
-
-def role_label(user) -> str:
-    """A short name of the user's role, for the page header."""
-    if is_admin(user):
-        return "admin"
-    if recordable_cluster_ids(user):
-        return "staff"
-    if readable_cluster_ids(user):
-        return "owner"
-    return "none"

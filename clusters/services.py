@@ -3,7 +3,6 @@
 import logging
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
@@ -12,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clusters.models import Cluster, Company, CompanyOwnership, StaffAssignment
-from clusters.permissions import ADMIN_GROUP
 
 logger = logging.getLogger("cerplan.accounts")
 
@@ -72,11 +70,6 @@ def create_account(*, username, role, password, cluster_slugs=(), company_name=N
         CompanyOwnership.objects.create(user=user, company=company)
     logger.info("account created: %s (%s)", username, role)
     return user
-
-
-def ensure_admin_group():
-    group, _created = Group.objects.get_or_create(name=ADMIN_GROUP)
-    return group
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ from django.utils import timezone
 from actions.models import Activity, Objective, Strategy
 from actions.progress import services
 from actions.reporting import plans
-from actions.templatetags.cerplan_tags import COMPACT, WIDE, timeline_chart
+from actions.reporting.timeline import COMPACT, WIDE, timeline_chart
 from tests import factories
 
 D = datetime.date

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.shortcuts import get_object_or_404
 
+from actions import formatting
 from actions.models import (
     Activity,
     Funding,
@@ -32,19 +33,24 @@ class StatusView:
     badge_class: str
 
 
-_STATUS_LOOK = {
-    Status.PENDING: ("○", "text-bg-light border"),
-    Status.IN_PROGRESS: ("◐", "text-bg-primary"),
-    Status.DONE: ("✓", "text-bg-success"),
-    Status.BLOCKED: ("⏸", "text-bg-warning"),
-    Status.CANCELLED: ("✕", "text-bg-secondary"),
+# The symbols and words are actions.formatting's (the same on every page); only the badge's
+# colour class is particular to the activity pages.
+_BADGE_CLASSES = {
+    Status.PENDING: "text-bg-light border",
+    Status.IN_PROGRESS: "text-bg-primary",
+    Status.DONE: "text-bg-success",
+    Status.BLOCKED: "text-bg-warning",
+    Status.CANCELLED: "text-bg-secondary",
 }
 
 
 def status_view(value):
-    symbol, badge_class = _STATUS_LOOK.get(value, ("?", "text-bg-light border"))
-    label = Status(value).label if value in Status.values else value
-    return StatusView(value=value, label=label, symbol=symbol, badge_class=badge_class)
+    return StatusView(
+        value=value,
+        label=formatting.status_label(value),
+        symbol=formatting.status_symbol(value),
+        badge_class=_BADGE_CLASSES.get(value, "text-bg-light border"),
+    )
 
 
 class Trend:
@@ -136,8 +142,8 @@ def history_page(activity, page_number=None, per_page=HISTORY_PAGE_SIZE):
 
 
 def goal_for_page(user, pk):
-    """A goal with its summary, strategy, CER and measurements (newest first); 404 for another
-    CER, like actions.permissions.get_readable_goal."""
+    """A goal with its summary, strategy, CER and measurements (newest first); 404 for a goal of
+    a CER the user may not read."""
     goals = (
         goals_with_measurement_summary(Goal.objects.all())
         .select_related("strategy__cluster", "strategy__objective")

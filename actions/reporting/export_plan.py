@@ -4,10 +4,8 @@ Keep the shape stable: other tools (backups, the spreadsheet round trip, checks 
 source report) compare it key by key.
 """
 
-from django.db.models import Prefetch
-
-from actions.models import Activity, Funding, Goal, Involvement, Objective, Strategy
-from clusters.models import Cluster, Measure, Obstacle
+from actions.models import Funding, Involvement
+from actions.reporting.whole_plan import whole_plans
 
 
 def _date(value):
@@ -18,39 +16,6 @@ def _number(value):
     if value is None:
         return None
     return int(value) if value == value.to_integral_value() else float(value)
-
-
-def clusters_for_export(slug=None):
-    clusters = Cluster.objects.order_by("name").prefetch_related(
-        Prefetch(
-            "obstacles",
-            queryset=Obstacle.objects.order_by("position").prefetch_related(
-                Prefetch("measures", queryset=Measure.objects.order_by("position"))
-            ),
-        ),
-        Prefetch(
-            "objectives",
-            queryset=Objective.objects.order_by("position").prefetch_related(
-                Prefetch(
-                    "strategies",
-                    queryset=Strategy.objects.order_by("number").prefetch_related(
-                        Prefetch("activities", queryset=Activity.objects.order_by("position")),
-                        Prefetch("goals", queryset=Goal.objects.order_by("position")),
-                        Prefetch("funding", queryset=Funding.objects.order_by("kind", "position")),
-                        Prefetch(
-                            "involvements",
-                            queryset=Involvement.objects.select_related("actor").order_by(
-                                "role", "position"
-                            ),
-                        ),
-                    ),
-                )
-            ),
-        ),
-    )
-    if slug is not None:
-        clusters = clusters.filter(slug=slug)
-    return clusters
 
 
 def _strategy(strategy):
@@ -116,6 +81,6 @@ def export_plan(slug=None):
                     for objective in cluster.objectives.all()
                 ],
             }
-            for cluster in clusters_for_export(slug)
+            for cluster in whole_plans(slug)
         ]
     }

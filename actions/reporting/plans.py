@@ -244,7 +244,7 @@ def dashboard(cluster, as_of=None) -> Dashboard:
     built once for the roll-up and the lists, and the roll-up once for the headline figures and
     the objectives."""
     states = activity_states(cluster, as_of)
-    rolled_up = rollup.cluster_rollup(cluster.pk, as_of, states=states)
+    rolled_up = rollup.cluster_rollup(cluster.pk, as_of)
     return Dashboard(
         figures=cluster_figures(cluster.pk, as_of, rolled_up=rolled_up),
         objectives=progress_by_objective(cluster, as_of, rolled_up=rolled_up),

@@ -24,25 +24,22 @@ Overdue and due soon (DESIGN.md)
 * **Due soon**: not done or cancelled, and the effective end falls between the as-of date and
   ``DUE_SOON_DAYS`` days later, both included.
 
-Everything here is computed by the database, in one SQL query whatever the size of the plan;
-never loop over rows in Python to compute them. Two forms:
+Everything here is computed by the database from the same query expressions and conditions
+(``counted_q``, ``overdue_q``, ``due_soon_q``, the means below), never by looping over activities
+in Python:
 
-* :func:`cluster_rollup`, for one CER's pages: every level of the roll-up at once, from each
-  activity's state replayed once (a common table expression grouped by strategy, then by
-  objective, then for the CER). The state subqueries are built and compiled by Django once,
-  which is what made the nested form slow to build for a past date;
 * query expressions (:func:`cluster_figure_annotations` and the functions it uses: nested
-  correlated subqueries) for annotating many CERs at once (the home page).
-
-Both take the row-level rules from the same Q objects below (``counted_q``, ``overdue_q``,
-``due_soon_q``), and tests/test_cache.py checks the two agree.
+  correlated subqueries) for annotating many CERs at once (the home page);
+* :func:`cluster_rollup`, for one CER's pages: one query that groups the CER's activities, in
+  their state on the date, by strategy; the objectives' and the CER's means of means are then
+  taken over those few strategy rows. tests/test_cache.py checks the two forms agree.
 """
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.db import connection
 from django.db.models import (
     Avg,
     BooleanField,
@@ -171,22 +168,30 @@ def cluster_figure_annotations(as_of=None):
 
 # One CER, every level at once -----------------------------------------------------------------
 
-#: The counts of every level: (name, condition on a row of the state table, parameters).
-_COUNTS = [
-    ("activity_total", "1 = 1", []),
-    ("activity_counted", "counted_flag", []),
-    ("overdue", "overdue_flag", []),
-    ("due_soon", "due_soon_flag", []),
-    *((f"status_{status.value}", "state_status = %s", [status.value]) for status in Status),
-]
-
-#: The names a strategy's figures go by on the page (the CER's go by their _COUNTS names).
+#: The names a strategy's figures go by on the page (the CER's go by their count names).
 _STRATEGY_NAMES = {
     "activity_total": "activity_total",
     "activity_counted": "activity_counted",
     "status_done": "activity_done",
     "overdue": "activity_overdue",
 }
+
+
+def _count_conditions(as_of):
+    """The counts of every level: name → condition on an activity in its state (None: all)."""
+    return {
+        "activity_total": None,
+        "activity_counted": counted_q(),
+        "overdue": overdue_q(as_of),
+        "due_soon": due_soon_q(as_of),
+        **{f"status_{status.value}": Q(state_status=status.value) for status in Status},
+    }
+
+
+def _mean_of(values):
+    """The mean of the values that are not None (as SQL's AVG); None when there are none."""
+    present = [value for value in values if value is not None]
+    return sum(present) / len(present) if present else None
 
 
 @dataclass
@@ -216,7 +221,8 @@ class Rollup:
 
 class ActivityStates:
     """The CER's activities, one row each, in their state on the as-of date: the SQL of a table
-    expression, for statements that read it as ``WITH state AS (...)``.
+    expression, for statements that read it as ``WITH state AS (...)`` (the dashboard's list of
+    what needs attention, actions.reporting.plans.attention_activities).
 
     Built by the ORM from the rules above (with_state_as_of, counted_q, overdue_q, due_soon_q)
     and compiled once, however many statements read it: building and compiling the replay of a
@@ -255,55 +261,37 @@ class ActivityStates:
         return state.query.sql_with_params()
 
 
-def cluster_rollup(cluster_id, as_of=None, *, states=None) -> Rollup:
+def cluster_rollup(cluster_id, as_of=None) -> Rollup:
     """Every figure of the CER's roll-up on the as-of date, by strategy, objective and for the
     CER: one query.
 
-    Each activity's state is replayed once (``states``, an :class:`ActivityStates` of the CER
-    and date, when the caller has one), then grouped: by strategy (mean of counted activities,
-    and the counts), by objective (mean of its strategies' means), and for the CER (mean of its
-    objectives' means, and the counts).
+    The database replays each activity's state and groups the activities by strategy (the mean
+    of the counted ones' progress, and the counts), with the same expressions and conditions as
+    the nested form above. The levels above are the same rule applied to those few rows: an
+    objective is the mean of its strategies' means, the CER the mean of its objectives', the
+    counts add up.
     """
-    states = states or ActivityStates(cluster_id, as_of)
-    state_sql, state_params = states.sql_with_params
-    sums = ", ".join(
-        f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) AS c{n}"
-        for n, (_name, condition, _params) in enumerate(_COUNTS)
-    )
-    totals = ", ".join(f"SUM(c{n}) AS c{n}" for n in range(len(_COUNTS)))
-    columns = ", ".join(f"c{n}" for n in range(len(_COUNTS)))
-    sql = f"""
-        WITH state AS ({state_sql}),
-        by_strategy AS (
-            SELECT strategy_id AS strategy_ref, objective_ref,
-                   AVG(CASE WHEN counted_flag THEN state_value END) AS progress, {sums}
-            FROM state GROUP BY strategy_id, objective_ref
-        ),
-        by_objective AS (
-            SELECT objective_ref, AVG(progress) AS progress, {totals}
-            FROM by_strategy GROUP BY objective_ref
+    conditions = _count_conditions(as_of)
+    by_strategy = (
+        activities_as_of(Activity.objects.filter(cluster=cluster_id), as_of)
+        .order_by()
+        .values("strategy_id", "strategy__objective_id")
+        .annotate(
+            progress=Avg(Cast("state_progress", FloatField()), filter=counted_q()),
+            **{name: Count("pk", filter=condition) for name, condition in conditions.items()},
         )
-        SELECT 's', strategy_ref, progress, {columns} FROM by_strategy
-        UNION ALL
-        SELECT 'o', objective_ref, progress, {columns} FROM by_objective
-        UNION ALL
-        SELECT 'c', NULL, AVG(progress), {totals} FROM by_objective
-    """  # noqa: S608 (no user input: the column names are ours, values are parameters)
-    params = [*state_params, *(p for _name, _condition, ps in _COUNTS for p in ps)]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    names = [name for name, _condition, _params in _COUNTS]
+    )
     result = Rollup(cluster={})
-    for level, ref, progress, *counts in rows:
-        progress = None if progress is None else float(progress)
-        figures = {name: int(count or 0) for name, count in zip(names, counts, strict=True)}
-        if level == "c":
-            result.cluster = {"progress": progress, **figures}
-        elif level == "o":
-            result.objectives[ref] = progress
-        else:
-            result.strategies[ref] = {"progress": progress} | {
-                page_name: figures[name] for name, page_name in _STRATEGY_NAMES.items()
-            }
+    objective_means = defaultdict(list)
+    totals = dict.fromkeys(conditions, 0)
+    for row in by_strategy:
+        progress = None if row["progress"] is None else float(row["progress"])
+        result.strategies[row["strategy_id"]] = {"progress": progress} | {
+            page_name: row[name] for name, page_name in _STRATEGY_NAMES.items()
+        }
+        objective_means[row["strategy__objective_id"]].append(progress)
+        for name in conditions:
+            totals[name] += row[name]
+    result.objectives = {ref: _mean_of(means) for ref, means in objective_means.items()}
+    result.cluster = {"progress": _mean_of(result.objectives.values()), **totals}
     return result

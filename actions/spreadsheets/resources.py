@@ -1,24 +1,23 @@
 """django-import-export resources: the tabular exports, with the imports' Spanish columns.
 
-Each resource's columns are the import's (actions.spreadsheets.imports.*), so an exported file can
-be edited
-and imported back: the progress export is the progress import's file, with the current state in
-it and «nota» and «fecha» left empty to fill in. Values are dehydrated to plain Python values
-(numbers stay numbers, dates stay dates); actions.spreadsheets.exports writes them to CSV or XLSX
-and escapes
-text that a spreadsheet program could take for a formula.
+Each resource's columns are the import's (actions.spreadsheets.layouts, which the imports read
+too), so an exported file can be edited and imported back: the progress export is the progress
+import's file, with the current state in it and «nota» and «fecha» left empty to fill in. Values
+are dehydrated to plain Python values (numbers stay numbers, dates stay dates);
+actions.spreadsheets.exports writes them to CSV or XLSX and escapes text that a spreadsheet
+program could take for a formula.
 
 Imports do not go through these resources' import_data(): they go through
-actions.spreadsheets.imports, which
-previews every change before writing and writes through the services (see README, "Imports").
+actions.spreadsheets.imports, which previews every change before writing and writes through the
+services (see README, "Imports").
 """
 
 from import_export import fields, resources
 
 from actions.models import Activity, GoalMeasurement
-from actions.spreadsheets.imports.companies import COMPANY_COLUMNS, SIZE_WORDS
-from actions.spreadsheets.imports.measurements import MEASUREMENT_COLUMNS
-from actions.spreadsheets.imports.progress import PROGRESS_COLUMNS, status_word
+from actions.spreadsheets.layouts.companies import COMPANY_COLUMNS, SIZE_WORDS
+from actions.spreadsheets.layouts.measurements import MEASUREMENT_COLUMNS
+from actions.spreadsheets.layouts.progress import PROGRESS_COLUMNS, status_word
 from clusters.models import Company
 
 

@@ -21,7 +21,8 @@ from django.utils.translation import gettext as _
 from actions.models import Status
 from actions.permissions import get_readable_cluster, may_record_progress, readable_clusters
 from actions.reporting import cache as cerplan_cache
-from actions.reporting import plans, rollup
+from actions.reporting import plans, rollup, timeline
+from actions.views.imports import import_links
 
 AS_OF_FORMAT = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -105,6 +106,9 @@ def cluster_dashboard(request, slug):
     context.update(
         figures=body["figures"],
         page_header=header,
+        # Outside the cached body, as it depends on the role, not only on can_record. No query:
+        # the role was read for can_record and is kept on the user (clusters.permissions).
+        import_links=import_links(request.user, cluster),
         dashboard_body=mark_safe(_decompressed(body["html"])),  # noqa: S308 (rendered by us)
     )
     return render(request, "actions/dashboard.html", context)
@@ -296,7 +300,9 @@ def cluster_timeline(request, slug):
                     "cluster": cluster,
                     "as_of": as_of,
                     "today": today,
-                    "strategies": plans.timeline_strategies(cluster, as_of),
+                    "charts": timeline.timeline_charts(
+                        plans.timeline_strategies(cluster, as_of), cluster, as_of, today
+                    ),
                 },
             )
         ),

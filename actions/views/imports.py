@@ -36,14 +36,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from actions.models import Activity
-from actions.permissions import get_readable_cluster, readable_activities
+from actions.permissions import get_readable_cluster, may_import, readable_activities
 from actions.reporting.export_plan import export_plan
 from actions.spreadsheets import exports, imports
 from actions.spreadsheets.forms import ImportUploadForm
 from actions.spreadsheets.imports import storage
 from actions.spreadsheets.imports.base import ACTION_LABELS, CREATE, ERROR, UNCHANGED, UPDATE
 from actions.spreadsheets.imports.errors import FileRefused
-from clusters import permissions as roles
 
 # The import audit trail: who imported what, where, and how it ended (never the file's content).
 audit = logging.getLogger("cerplan.imports")
@@ -72,14 +71,9 @@ def kind_or_404(key):
     return kind
 
 
-def may_import(user, kind, cluster):
-    if kind.permission == "record":
-        return roles.can_import_progress(user, cluster.pk) if cluster else roles.is_admin(user)
-    return roles.can_edit_plan_structure(user)
-
-
 def import_links(user, cluster):
-    """The imports `user` may run on `cluster`'s pages, for links: [(kind, url)]."""
+    """The imports `user` may run on `cluster`'s pages, for the dashboard's links:
+    [(kind, url)]."""
     return [
         (kind, reverse("cluster-import", kwargs={"slug": cluster.slug, "kind": kind.key}))
         for kind in imports.KINDS.values()

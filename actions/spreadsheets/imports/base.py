@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from actions.spreadsheets.imports import reading
 from actions.spreadsheets.imports.columns import headerless_cells, map_columns
 from actions.spreadsheets.imports.errors import FileRefused, Issue
+from actions.spreadsheets.layouts import EXAMPLE_MARK
 
 CREATE, UPDATE, UNCHANGED, ERROR = "create", "update", "unchanged", "error"
 ACTION_LABELS = {
@@ -33,7 +34,6 @@ ACTION_LABELS = {
 # Shown in place of an empty old or new value.
 EMPTY = "—"
 # «cer» of the example rows of our templates: such a row is skipped, with a note.
-EXAMPLE_MARK = "ejemplo"
 
 
 def display(value):

@@ -11,8 +11,6 @@ leading apostrophe ("'=…", see actions.spreadsheets.exports) is read back with
 
 import datetime
 import re
-import unicodedata
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.utils.text import get_text_list
@@ -20,47 +18,11 @@ from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
 from actions.spreadsheets.imports.errors import CellError, FileRefused
-
-# Characters a spreadsheet program may read as the start of a formula (see
-# actions.spreadsheets.exports).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def normalize(text):
-    """Lower case, no accents, single spaces: the form in which headers and words are compared."""
-    decomposed = unicodedata.normalize("NFD", str(text).casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    plain = plain.replace("_", " ").strip().rstrip("*:").strip()
-    return " ".join(plain.split())
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column of an import file."""
-
-    key: str
-    header: str
-    required: bool = True
-    aliases: tuple = ()
-    # The fixed set of values offered as a dropdown in the downloadable template.
-    choices: tuple = ()
-    example: object = ""
-    help: str = ""
-    # Written by our exports for the reader's benefit and ignored on import.
-    informative: bool = False
-    # Written as text in templates and exports, so "1.10" does not become the number 1.1.
-    text_format: bool = False
-
-    def names(self):
-        return {normalize(self.header), *(normalize(alias) for alias in self.aliases)}
+from actions.spreadsheets.layouts import FORMULA_TRIGGERS, Column, normalize  # noqa: F401
 
 
 def join_or(items):
     return get_text_list([str(item) for item in items], _("o"))
-
-
-def join_and(items):
-    return get_text_list([str(item) for item in items], _("y"))
 
 
 def quoted(items):

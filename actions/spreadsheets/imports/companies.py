@@ -15,53 +15,20 @@ from actions.spreadsheets.imports.base import (
     Preview,
     RowResult,
 )
-from actions.spreadsheets.imports.columns import Column
 from actions.spreadsheets.imports.errors import CellError
 from actions.spreadsheets.imports.scope import ClusterScope
+from actions.spreadsheets.layouts.companies import COMPANY_COLUMNS, SIZE_WORDS
 from clusters.models import Company
 from clusters.rut import normalize_rut
 
 NAME_MAX_LENGTH = Company._meta.get_field("name").max_length
 
-# The words of the files, whatever the interface language.
-SIZE_WORDS = {
-    Company.Size.MICRO: "microempresa",
-    Company.Size.SMALL: "pequeña",
-    Company.Size.MEDIUM: "mediana",
-    Company.Size.LARGE: "grande",
-}
 _SIZE_OPTIONS = {}
 for _size, _word in SIZE_WORDS.items():
     _SIZE_OPTIONS[cells.normalize(_word)] = _size.value
     _SIZE_OPTIONS[cells.normalize(_size.value)] = _size.value
     _SIZE_OPTIONS[cells.normalize(_size.label)] = _size.value
 _SIZE_OPTIONS.update({"micro": Company.Size.MICRO.value, "pequena empresa": "small"})
-
-COMPANY_COLUMNS = (
-    Column("cer", "cer", example="metalmecanica", help=gettext_lazy("Identificador del CER.")),
-    Column(
-        "name",
-        "nombre",
-        aliases=("empresa", "nombre de la empresa", "razón social"),
-        example="Maestranza Norte Ltda.",
-        help=gettext_lazy("Nombre de la empresa; identifica la fila dentro del CER."),
-    ),
-    Column(
-        "rut",
-        "rut",
-        example="76.123.456-0",
-        text_format=True,
-        help=gettext_lazy("Con dígito verificador, p. ej. 76.123.456-0; puede quedar vacío."),
-    ),
-    Column(
-        "size",
-        "tamaño",
-        aliases=("tamano",),
-        choices=tuple(SIZE_WORDS.values()),
-        example="pequeña",
-        help=gettext_lazy("microempresa, pequeña, mediana o grande; puede quedar vacío."),
-    ),
-)
 
 
 def read_size(value):

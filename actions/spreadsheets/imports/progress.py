@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from actions.models import Activity, ProgressUpdate, Status
+from actions.models import Activity, ProgressUpdate
 from actions.progress import batch, services
 from actions.spreadsheets.imports import columns as cells
 from actions.spreadsheets.imports.base import (
@@ -27,18 +27,10 @@ from actions.spreadsheets.imports.base import (
     Preview,
     RowResult,
 )
-from actions.spreadsheets.imports.columns import Column
 from actions.spreadsheets.imports.errors import CellError
 from actions.spreadsheets.imports.scope import ClusterScope
+from actions.spreadsheets.layouts.progress import PROGRESS_COLUMNS, STATUS_WORDS, status_word
 
-# The words of the files, whatever the interface language.
-STATUS_WORDS = {
-    Status.PENDING: "pendiente",
-    Status.IN_PROGRESS: "en curso",
-    Status.DONE: "completada",
-    Status.BLOCKED: "bloqueada",
-    Status.CANCELLED: "cancelada",
-}
 _STATUS_OPTIONS = {}
 for _status, _word in STATUS_WORDS.items():
     _STATUS_OPTIONS[cells.normalize(_word)] = _status.value
@@ -51,86 +43,6 @@ def read_status(value):
         value, _STATUS_OPTIONS, labels=list(STATUS_WORDS.values()), what=_("un estado")
     )
 
-
-def status_word(value):
-    return STATUS_WORDS.get(value, value)
-
-
-PROGRESS_COLUMNS = (
-    Column("cer", "cer", example="metalmecanica", help=gettext_lazy("Identificador del CER.")),
-    Column(
-        "code",
-        "código",
-        aliases=("codigo actividad", "código de actividad", "actividad código"),
-        example="4.2",
-        text_format=True,
-        help=gettext_lazy("Código de la actividad en su CER, p. ej. 4.2 (escríbalo como texto)."),
-    ),
-    Column(
-        "title",
-        "actividad",
-        required=False,
-        informative=True,
-        example="Misión tecnológica a Alemania",
-        help=gettext_lazy("Informativa: se ignora al importar."),
-    ),
-    Column(
-        "status",
-        "estado",
-        choices=tuple(STATUS_WORDS.values()),
-        example="en curso",
-        help=gettext_lazy("pendiente, en curso, completada, bloqueada o cancelada."),
-    ),
-    Column(
-        "progress",
-        "avance",
-        aliases=("avance (%)", "avance %", "% avance", "porcentaje de avance"),
-        example=40,
-        help=gettext_lazy("Número entero de 0 a 100; «completada» es 100."),
-    ),
-    Column(
-        "note",
-        "nota",
-        required=False,
-        example="Se realizó la primera reunión con las empresas.",
-        help=gettext_lazy(
-            "Qué ocurrió. Obligatoria si el avance baja o si se reabre una actividad "
-            "completada o cancelada."
-        ),
-    ),
-    Column(
-        "date",
-        "fecha",
-        required=False,
-        aliases=("fecha del avance",),
-        example="2024-03-15",
-        help=gettext_lazy(
-            "Día del avance (AAAA-MM-DD o DD-MM-AAAA); vacía, hoy. No puede ser futura ni "
-            "anterior al último registro de la actividad."
-        ),
-    ),
-    Column(
-        "planned_start",
-        "inicio planificado",
-        required=False,
-        informative=True,
-        help=gettext_lazy("Informativa: se ignora al importar."),
-    ),
-    Column(
-        "planned_end",
-        "término planificado",
-        required=False,
-        informative=True,
-        help=gettext_lazy("Informativa: se ignora al importar."),
-    ),
-    Column(
-        "revised_end",
-        "término revisado",
-        required=False,
-        informative=True,
-        help=gettext_lazy("Informativa: se ignora al importar."),
-    ),
-)
 
 # The service's error keys, as the columns of the file.
 SERVICE_COLUMNS = {
