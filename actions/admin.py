@@ -38,7 +38,7 @@ from clusters.admin import (
     TracedToSourceAdminMixin,
     truncated,
 )
-from clusters.admin_site import AdminOnlyMixin
+from clusters.admin_site import AdminOnlyMixin, DataVersionAdminMixin
 
 ACTIVITY_PROGRESS_FIELDS = (
     "status",
@@ -139,7 +139,11 @@ class StrategyReadOnlyInline(AdminOnlyMixin, admin.TabularInline):
 
 @admin.register(Objective)
 class ObjectiveAdmin(
-    AdminOnlyMixin, TracedToSourceAdminMixin, PlanHistoryMixin, SimpleHistoryAdmin
+    AdminOnlyMixin,
+    DataVersionAdminMixin,
+    TracedToSourceAdminMixin,
+    PlanHistoryMixin,
+    SimpleHistoryAdmin,
 ):
     form = ObjectiveAdminForm
     list_display = ("numeral", "short_title", "cluster", "position", "has_errata")
@@ -404,6 +408,7 @@ class InvolvementInline(AdminOnlyMixin, TracedToSourceAdminMixin, admin.TabularI
 @admin.register(Strategy)
 class StrategyAdmin(
     AdminOnlyMixin,
+    DataVersionAdminMixin,
     SameClusterParentMixin,
     TracedToSourceAdminMixin,
     PlanHistoryMixin,
@@ -486,6 +491,7 @@ class ProgressUpdateInline(AdminOnlyMixin, admin.TabularInline):
 @admin.register(Activity)
 class ActivityAdmin(
     AdminOnlyMixin,
+    DataVersionAdminMixin,
     SameClusterParentMixin,
     SpreadsheetExportMixin,
     TracedToSourceAdminMixin,
@@ -601,6 +607,7 @@ class GoalMeasurementInline(AdminOnlyMixin, admin.TabularInline):
 @admin.register(Goal)
 class GoalAdmin(
     AdminOnlyMixin,
+    DataVersionAdminMixin,
     StrategyLabelMixin,
     TracedToSourceAdminMixin,
     PlanHistoryMixin,
@@ -643,7 +650,9 @@ class GoalAdmin(
 
 
 @admin.register(GoalMeasurement)
-class GoalMeasurementAdmin(AdminOnlyMixin, SpreadsheetExportMixin, admin.ModelAdmin):
+class GoalMeasurementAdmin(
+    AdminOnlyMixin, DataVersionAdminMixin, SpreadsheetExportMixin, admin.ModelAdmin
+):
     resource_classes = [GoalMeasurementResource]
     import_links = (("measurements", _("Importar mediciones")),)
     list_display = ("goal", "value", "measured_on", "source", "recorded_by", "recorded_at")
@@ -665,7 +674,7 @@ class GoalMeasurementAdmin(AdminOnlyMixin, SpreadsheetExportMixin, admin.ModelAd
 
 
 @admin.register(Instrument)
-class InstrumentAdmin(AdminOnlyMixin, PlanHistoryMixin, SimpleHistoryAdmin):
+class InstrumentAdmin(AdminOnlyMixin, DataVersionAdminMixin, PlanHistoryMixin, SimpleHistoryAdmin):
     list_display = ("name", "short_description", "funding_count")
     search_fields = ("name",)
 
@@ -684,6 +693,7 @@ class InstrumentAdmin(AdminOnlyMixin, PlanHistoryMixin, SimpleHistoryAdmin):
 @admin.register(Funding)
 class FundingAdmin(
     AdminOnlyMixin,
+    DataVersionAdminMixin,
     StrategyLabelMixin,
     TracedToSourceAdminMixin,
     PlanHistoryMixin,
@@ -733,7 +743,7 @@ class FundingAdmin(
 
 
 @admin.register(Actor)
-class ActorAdmin(AdminOnlyMixin, PlanHistoryMixin, SimpleHistoryAdmin):
+class ActorAdmin(AdminOnlyMixin, DataVersionAdminMixin, PlanHistoryMixin, SimpleHistoryAdmin):
     list_display = ("name", "involvement_count")
     search_fields = ("name",)
 
@@ -748,6 +758,7 @@ class ActorAdmin(AdminOnlyMixin, PlanHistoryMixin, SimpleHistoryAdmin):
 @admin.register(Involvement)
 class InvolvementAdmin(
     AdminOnlyMixin,
+    DataVersionAdminMixin,
     StrategyLabelMixin,
     TracedToSourceAdminMixin,
     PlanHistoryMixin,

@@ -5,6 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class ActionsConfig(AppConfig):
     name = "actions"
     verbose_name = _("Planes de acción")
-
-    def ready(self):
-        from actions import signals  # noqa: F401  (connects cache invalidation)

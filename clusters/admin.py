@@ -26,7 +26,7 @@ from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from actions.spreadsheets.resources import CompanyResource
-from clusters.admin_site import AdminOnlyMixin
+from clusters.admin_site import AdminOnlyMixin, DataVersionAdminMixin
 from clusters.models import (
     Cluster,
     Company,
@@ -215,6 +215,7 @@ class ObstacleInline(AdminOnlyMixin, TracedToSourceAdminMixin, admin.TabularInli
 @admin.register(Cluster)
 class ClusterAdmin(
     AdminOnlyMixin,
+    DataVersionAdminMixin,
     SpreadsheetHubMixin,
     TracedToSourceAdminMixin,
     PlanHistoryMixin,
@@ -266,7 +267,13 @@ class MeasureInline(AdminOnlyMixin, TracedToSourceAdminMixin, admin.TabularInlin
 
 
 @admin.register(Obstacle)
-class ObstacleAdmin(AdminOnlyMixin, TracedToSourceAdminMixin, PlanHistoryMixin, SimpleHistoryAdmin):
+class ObstacleAdmin(
+    AdminOnlyMixin,
+    DataVersionAdminMixin,
+    TracedToSourceAdminMixin,
+    PlanHistoryMixin,
+    SimpleHistoryAdmin,
+):
     list_display = ("position", "short_title", "cluster", "has_errata")
     list_display_links = ("position", "short_title")
     list_filter = ("cluster", ErrataFilter)
@@ -281,7 +288,13 @@ class ObstacleAdmin(AdminOnlyMixin, TracedToSourceAdminMixin, PlanHistoryMixin, 
 
 
 @admin.register(Measure)
-class MeasureAdmin(AdminOnlyMixin, TracedToSourceAdminMixin, PlanHistoryMixin, SimpleHistoryAdmin):
+class MeasureAdmin(
+    AdminOnlyMixin,
+    DataVersionAdminMixin,
+    TracedToSourceAdminMixin,
+    PlanHistoryMixin,
+    SimpleHistoryAdmin,
+):
     list_display = ("position", "short_text", "short_obstacle", "cluster", "has_errata")
     list_display_links = ("position", "short_text")
     list_filter = (("obstacle__cluster", admin.RelatedOnlyFieldListFilter), ErrataFilter)
@@ -307,7 +320,7 @@ class MeasureAdmin(AdminOnlyMixin, TracedToSourceAdminMixin, PlanHistoryMixin, S
 
 
 @admin.register(Company)
-class CompanyAdmin(AdminOnlyMixin, SpreadsheetExportMixin, admin.ModelAdmin):
+class CompanyAdmin(AdminOnlyMixin, DataVersionAdminMixin, SpreadsheetExportMixin, admin.ModelAdmin):
     resource_classes = [CompanyResource]
     import_links = (("companies", _("Importar empresas")),)
     list_display = ("name", "rut", "size", "cluster")
@@ -367,7 +380,7 @@ def _reregister(model, admin_class):
     admin.site.register(model, admin_class)
 
 
-class UserAdmin(AdminOnlyMixin, auth_admin.UserAdmin):
+class UserAdmin(AdminOnlyMixin, DataVersionAdminMixin, auth_admin.UserAdmin):
     inlines = [StaffAssignmentInline, CompanyOwnershipInline]
 
     def get_inlines(self, request, obj):

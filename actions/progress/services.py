@@ -17,7 +17,8 @@ thousands of rows: record_progress_many runs the same per-entry checks as record
 (_checked_progress), validates every object as full_clean would but for the whole batch at once
 (_validate_many), and writes with simple-history's bulk_update_with_history, which writes the
 historical rows itself, and ProgressUpdate.objects.bulk_create (append-only, no history model).
-Bulk writes send no post_save, so it bumps the affected CERs' cache versions itself.
+Every function gives the CERs it wrote a new data version last, in its transaction
+(clusters.versions), which is what the cached pages are keyed on.
 """
 
 import datetime
@@ -38,8 +39,8 @@ from simple_history.utils import bulk_update_with_history
 
 from actions.models import Activity, Goal, GoalMeasurement, ProgressUpdate, Status
 from actions.progress import evidence as evidence_checks
-from actions.reporting.cache import bump_cluster_version
 from clusters.permissions import can_record_progress
+from clusters.versions import bump_data_version
 
 CLOSED_STATUSES = (Status.DONE, Status.CANCELLED)
 # How many of the updates made since a stale read the refusal lists.
@@ -369,6 +370,7 @@ def record_progress(
     update = _apply_progress(activity, checked, acting_user)
     _save_tracked(activity, acting_user, _("avance registrado"))
     _write_update(update, evidence, checked.evidence)
+    bump_data_version([activity.cluster_id])
     return update
 
 
@@ -550,11 +552,7 @@ def record_progress_many(*, acting_user, entries):
         default_change_reason=_("avance registrado")[:_CHANGE_REASON_MAX],
     )
     written = ProgressUpdate.objects.bulk_create(updates, batch_size=_INSERT_BATCH)
-    # Bulk writes send no post_save, so actions.signals sees nothing: bump each CER here. Inside
-    # the transaction, as the signals do; actions.reporting.cache bumps again once the transaction
-    # commits.
-    for cluster_id in sorted({activity.cluster_id for activity in changed}):
-        bump_cluster_version(cluster_id)
+    bump_data_version({activity.cluster_id for activity in changed})
     return written
 
 
@@ -611,6 +609,7 @@ def revise_deadline(
     activity.version += 1
     _save_tracked(activity, acting_user, _("plazo revisado: %s") % reason)
     _write_update(update, None, None)
+    bump_data_version([activity.cluster_id])
     return update
 
 
@@ -660,6 +659,7 @@ def record_goal_measurement(*, goal_id, acting_user, value, measured_on, source)
     )
     measurement.full_clean()
     measurement.save()
+    bump_data_version([goal.strategy.cluster_id])
     return measurement
 
 

@@ -9,7 +9,8 @@ goals, funding, actors and companies.
 Each object is saved with Model.save() after full_clean(), never QuerySet.update() or bulk_*,
 so django-simple-history records every change with the acting user and the reason. An activity
 changed here moves its version on, like the admin form does, so a progress form opened before
-the import is refused as stale instead of overwriting it.
+the import is refused as stale instead of overwriting it. Each gives the CER it wrote a new data
+version (clusters.versions), last in its transaction.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -20,6 +21,7 @@ from actions.models import Activity
 from actions.progress.services import StaleVersion
 from clusters.models import Company
 from clusters.permissions import can_edit_plan_structure
+from clusters.versions import bump_data_version, bump_data_version_of
 
 # simple-history's change reason column is a CharField(max_length=100).
 _CHANGE_REASON_MAX = 100
@@ -61,6 +63,8 @@ def save_plan_item(
     _save(instance, acting_user, reason)
     if instruments is not None:
         instance.instruments.set(instruments)
+    # The CER the object is in now: an import keeps objects in the CER it imports into.
+    bump_data_version_of(model, [instance.pk], created=pk is None)
     return instance
 
 
@@ -76,4 +80,5 @@ def save_company(*, acting_user, company_id=None, cluster_id, name, rut, size):
     company.size = size
     company.full_clean()
     company.save()
+    bump_data_version([company.cluster_id])
     return company
