@@ -528,6 +528,24 @@ def test_a_cached_dashboard_costs_at_most_five_queries(staff_client, cer, as_of)
     assert len(cached) <= 5
 
 
+def test_a_page_kept_in_the_workers_memory_costs_no_cache_read(transactional_db, client):
+    """Outside a transaction (as in production, not in most tests), a worker keeps the entries
+    it used: the next request reads the CER with its version and nothing of the cache, and a
+    write still shows at once."""
+    cluster = factories.make_cluster("cer-memoria")
+    factories.make_plan(cluster)
+    staff = factories.make_staff("coordinadora-memoria", cluster)
+    client.force_login(staff)
+    dashboard(client, cluster), dashboard(client, cluster)
+    with CaptureQueriesContext(connection) as queries:
+        assert figure(dashboard(client, cluster), "status_done") == 0
+    sql = [query["sql"] for query in queries.captured_queries]
+    assert not [statement for statement in sql if "cerplan_cache" in statement]
+    assert len(sql) <= 4
+    record(staff, activity(cluster, "1.1"), "done", 100)
+    assert figure(dashboard(client, cluster), "status_done") == 1
+
+
 def strategy_with(cluster, number, children):
     """A strategy of ``cluster`` with ``children`` goals and ``children`` activities."""
     objective = Strategy.objects.filter(cluster=cluster).first().objective
