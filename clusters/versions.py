@@ -1,7 +1,8 @@
 """The version of a CER's data, for keys of what is computed from it (actions.reporting.cache).
 
 Every write to a CER's data calls :func:`bump_data_version` in its own transaction: the
-services, the imports, the admin (clusters.admin_site.DataVersionAdminMixin) and the commands.
+services, the imports and the admin (clusters.admin_site.DataVersionAdminMixin). (The commands
+write through these, or, like generate_synthetic, only add new CERs.)
 The new number commits, or rolls back, with the data, so a reader sees the new data and the
 new version at the same instant; nothing is ever invalidated after the fact.
 
