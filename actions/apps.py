@@ -7,7 +7,6 @@ class ActionsConfig(AppConfig):
     verbose_name = _("Planes de acción")
 
     def ready(self):
-        from actions import signals  # noqa: F401  (connects cache invalidation)
         from actions.views import admin_spreadsheets
 
         # clusters' admin gets its import pages and export formats from here (clusters.admin_hooks).

@@ -6,8 +6,11 @@ DJANGO_ALLOWED_HOSTS comma-separated; defaults to localhost only.
 DATABASE_URL        PostgreSQL in production; without it, the embedded SQLite file db.sqlite3.
 """
 
+import importlib.metadata
 import os
 import secrets
+import time
+import tomllib
 from pathlib import Path
 
 import dj_database_url
@@ -63,6 +66,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The header middleware only acts on responses: before the health probe, so /healthz gets
+    # its headers too, and the probe before the session, which it does not need.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "actions.views.health.HealthzMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -70,8 +78,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "clusters.middleware.SessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks, so it sees the outcome of every sign-in.
     "axes.middleware.AxesMiddleware",
@@ -242,6 +248,23 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("DJANGO_CACHE_MAX_ENTRIES", "20000"))},
     }
 }
+
+
+def _package_version():
+    try:
+        return importlib.metadata.version("cerplan")
+    except importlib.metadata.PackageNotFoundError:  # run from a checkout without installing
+        with open(BASE_DIR / "pyproject.toml", "rb") as pyproject:
+            return tomllib.load(pyproject)["project"]["version"]
+
+
+# The release, part of every cache key (actions.reporting.cache): a deployment never serves
+# markup the previous release rendered. CERPLAN_RELEASE (a tag, a commit) from the deployment,
+# else the package version. In debug, code changes without a new version, so each process
+# (runserver restarts on every change) keys its own entries.
+CERPLAN_RELEASE = os.environ.get("CERPLAN_RELEASE") or _package_version()
+if DEBUG and not os.environ.get("CERPLAN_RELEASE"):
+    CERPLAN_RELEASE += f"-dev{time.time_ns()}"
 
 # Structured logs: one JSON object a line on stdout (clusters.logging.JsonFormatter), which is
 # what a container platform or a log collector reads. DJANGO_LOG_FORMAT=plain|json chooses;

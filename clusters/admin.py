@@ -25,7 +25,7 @@ from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from clusters.admin_hooks import SPREADSHEETS
-from clusters.admin_site import AdminOnlyMixin
+from clusters.admin_site import AdminOnlyMixin, DataVersionAdminMixin
 from clusters.models import (
     Cluster,
     Company,
@@ -178,6 +178,7 @@ class ObstacleInline(AdminOnlyMixin, TracedToSourceAdminMixin, admin.TabularInli
 @admin.register(Cluster)
 class ClusterAdmin(
     AdminOnlyMixin,
+    DataVersionAdminMixin,
     SpreadsheetHubMixin,
     TracedToSourceAdminMixin,
     PlanHistoryMixin,
@@ -229,7 +230,13 @@ class MeasureInline(AdminOnlyMixin, TracedToSourceAdminMixin, admin.TabularInlin
 
 
 @admin.register(Obstacle)
-class ObstacleAdmin(AdminOnlyMixin, TracedToSourceAdminMixin, PlanHistoryMixin, SimpleHistoryAdmin):
+class ObstacleAdmin(
+    AdminOnlyMixin,
+    DataVersionAdminMixin,
+    TracedToSourceAdminMixin,
+    PlanHistoryMixin,
+    SimpleHistoryAdmin,
+):
     list_display = ("position", "short_title", "cluster", "has_errata")
     list_display_links = ("position", "short_title")
     list_filter = ("cluster", ErrataFilter)
@@ -244,7 +251,13 @@ class ObstacleAdmin(AdminOnlyMixin, TracedToSourceAdminMixin, PlanHistoryMixin, 
 
 
 @admin.register(Measure)
-class MeasureAdmin(AdminOnlyMixin, TracedToSourceAdminMixin, PlanHistoryMixin, SimpleHistoryAdmin):
+class MeasureAdmin(
+    AdminOnlyMixin,
+    DataVersionAdminMixin,
+    TracedToSourceAdminMixin,
+    PlanHistoryMixin,
+    SimpleHistoryAdmin,
+):
     list_display = ("position", "short_text", "short_obstacle", "cluster", "has_errata")
     list_display_links = ("position", "short_text")
     list_filter = (("obstacle__cluster", admin.RelatedOnlyFieldListFilter), ErrataFilter)
@@ -270,7 +283,7 @@ class MeasureAdmin(AdminOnlyMixin, TracedToSourceAdminMixin, PlanHistoryMixin, S
 
 
 @admin.register(Company)
-class CompanyAdmin(AdminOnlyMixin, SpreadsheetExportMixin, admin.ModelAdmin):
+class CompanyAdmin(AdminOnlyMixin, DataVersionAdminMixin, SpreadsheetExportMixin, admin.ModelAdmin):
     import_links = (("companies", _("Importar empresas")),)
     list_display = ("name", "rut", "size", "cluster")
     list_filter = ("cluster", "size")
@@ -333,7 +346,7 @@ def _reregister(model, admin_class):
     admin.site.register(model, admin_class)
 
 
-class UserAdmin(AdminOnlyMixin, auth_admin.UserAdmin):
+class UserAdmin(AdminOnlyMixin, DataVersionAdminMixin, auth_admin.UserAdmin):
     inlines = [StaffAssignmentInline, CompanyOwnershipInline]
 
     def get_inlines(self, request, obj):

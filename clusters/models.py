@@ -1,3 +1,5 @@
+import time
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -30,6 +32,16 @@ class TracedToSource(models.Model):
         abstract = True
 
 
+def initial_data_version():
+    """A new CER's first data version: the clock in nanoseconds, not 1.
+
+    Ids come back (``flush`` resets sequences; a fixture names its ids), and the cache keeps
+    entries of a deleted CER until they expire: a CER made again under the same id starts far
+    beyond any version its predecessor reached, so it never meets those entries.
+    """
+    return time.time_ns()
+
+
 class Cluster(TracedToSource):
     """A regional export cluster (CER, Cluster Exportador Regional)."""
 
@@ -38,8 +50,12 @@ class Cluster(TracedToSource):
     sector = models.CharField(_("sector"), max_length=200, blank=True)
     region = models.CharField(_("región"), max_length=120, blank=True)
     description = models.TextField(_("descripción"), blank=True)
+    #: Incremented, in the writing transaction, by every write to the CER's data
+    #: (clusters.versions.bump_data_version): cached pages of the CER are keyed on it.
+    #: Not a field of the plan: no history, no form, and save() leaves it to the bumps.
+    data_version = models.PositiveBigIntegerField(default=initial_data_version, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["data_version"])
 
     class Meta:
         ordering = ["name"]
@@ -48,6 +64,21 @@ class Cluster(TracedToSource):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        # An edit of the CER writes every field but the version: the version this instance was
+        # read with may be behind the stored one, and writing it back would make a page cached
+        # meanwhile look current again. (Inserts write the default.)
+        if (
+            not (self._state.adding or kwargs.get("force_insert"))
+            and kwargs.get("update_fields") is None
+        ):
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "data_version"
+            ]
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         from django.urls import reverse

@@ -1,7 +1,8 @@
-"""The cached dashboard: every write path invalidates its CER, and only its CER, at once; a
-rolled-back write leaves nothing stale; nothing of one user's rights leaks to another through the
-cache; a cached page costs fewer queries. Also: the one-statement roll-up (actions.reporting.rollup.
-cluster_rollup) gives the figures of the nested expressions it replaced."""
+"""The cached dashboard: every write path (services, admin, imports) shows at once in its CER,
+and only its CER; a rolled-back write leaves the cached page valid; nothing of one user's rights
+leaks to another through the cache; a cached page costs at most five queries. Also: the
+one-statement roll-up (actions.reporting.rollup.cluster_rollup) gives the figures of the nested
+expressions it replaced."""
 
 import datetime
 import io
@@ -16,11 +17,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import Activity, Actor, Funding, Goal, Instrument, Status, Strategy
-from actions.progress import services
-from actions.reporting import cache as cerplan_cache
+from actions.plan import services as import_services
+from actions.progress import batch, services
 from actions.reporting import rollup
-from actions.reporting.cache import _PendingBumps as PendingBumps
-from clusters.models import Cluster
+from clusters.models import Cluster, Company
+from clusters.versions import bump_data_version
 from tests import factories
 from tests.test_structure_history import admin_edit
 
@@ -58,6 +59,11 @@ def staff_client(client, staff):
     return client
 
 
+@pytest.fixture
+def admin_user(db):
+    return factories.make_admin("admin-cache")
+
+
 def dashboard(client, cluster, **params):
     response = client.get(reverse("cluster-dashboard", kwargs={"slug": cluster.slug}), params)
     assert response.status_code == 200
@@ -78,6 +84,10 @@ def activity(cluster, code):
     return Activity.objects.get(cluster=cluster, code=code)
 
 
+def data_version(cluster):
+    return Cluster.objects.values_list("data_version", flat=True).get(pk=cluster.pk)
+
+
 def record(user, target, status, progress, **extra):
     return services.record_progress(
         activity_id=target.pk,
@@ -87,6 +97,23 @@ def record(user, target, status, progress, **extra):
         progress=progress,
         **extra,
     )
+
+
+def as_admin(client, admin_user, action):
+    """Run ``action(client)`` signed in as the admin, then sign the client back in as before."""
+    user = client.session.get("_auth_user_id")
+    client.force_login(admin_user)
+    action(client)
+    if user:
+        client.force_login(type(admin_user).objects.get(pk=user))
+
+
+def admin_delete(client, obj):
+    opts = obj._meta
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_delete", args=[obj.pk])
+    response = client.post(url, {"post": "yes"})
+    assert response.status_code == 302
+    return response
 
 
 # Every write path shows at once ---------------------------------------------------------------
@@ -115,18 +142,50 @@ def test_recorded_progress_shows_at_once_through_the_form(staff_client, cer):
     assert figure(dashboard(staff_client, cer), "status_in_progress") == 1
 
 
-def test_an_admin_edit_of_a_strategy_title_shows_at_once(client, staff, cer):
-    admin = factories.make_admin("admin-cache")
+def test_a_batch_of_progress_and_a_revised_deadline_show_at_once(staff_client, staff, cer):
+    assert figure(dashboard(staff_client, cer), "status_in_progress") == 0
+    batch.record_progress_many(
+        acting_user=staff,
+        entries=[
+            {
+                "activity_id": activity(cer, code).pk,
+                "expected_version": activity(cer, code).version,
+                "status": "in_progress",
+                "progress": 30,
+            }
+            for code in ("1.1", "1.2")
+        ],
+    )
+    assert figure(dashboard(staff_client, cer), "status_in_progress") == 2
+    overdue = figure(dashboard(staff_client, cer), "overdue")
+    target = activity(cer, "2.1")
+    services.revise_deadline(
+        activity_id=target.pk,
+        acting_user=staff,
+        expected_version=target.version,
+        new_end=timezone.localdate() + datetime.timedelta(days=400),
+        reason="Atraso del fondo",
+    )
+    assert figure(dashboard(staff_client, cer), "overdue") == overdue - 1
+
+
+def test_an_admin_edit_of_a_strategy_title_shows_at_once(client, staff, admin_user, cer):
     client.force_login(staff)
     assert "Estrategia 1 de cer-cache" in dashboard(client, cer).content.decode()
 
-    client.force_login(admin)
+    client.force_login(admin_user)
     admin_edit(client, Strategy.objects.get(cluster=cer, number=1), {"title": "Título nuevo"})
 
     client.force_login(staff)
     html = dashboard(client, cer).content.decode()
     assert "Título nuevo" in html
     assert "Estrategia 1 de cer-cache" not in html
+
+
+def test_an_admin_delete_shows_at_once(staff_client, admin_user, cer):
+    assert figure(dashboard(staff_client, cer), "overdue") == 4
+    as_admin(staff_client, admin_user, lambda c: admin_delete(c, activity(cer, "2.2")))
+    assert figure(dashboard(staff_client, cer), "overdue") == 3
 
 
 def test_a_goal_measurement_shows_at_once(staff_client, staff, cer):
@@ -140,99 +199,115 @@ def test_a_goal_measurement_shows_at_once(staff_client, staff, cer):
     assert "sin medición" not in html
 
 
-def test_an_actor_rename_shows_at_once_in_every_cer(staff_client, cer):
+def test_an_actor_renamed_in_the_admin_shows_at_once_in_every_cer(client, admin_user, cer, other):
     # make_plan makes every strategy's responsible "CORFO", shared by the CERs.
-    assert "CORFO" in dashboard(staff_client, cer).content.decode()
+    client.force_login(factories.make_staff("de-ambos", cer, other))
+    for cluster in (cer, other):
+        assert "CORFO" in dashboard(client, cluster).content.decode()
     actor = Actor.objects.get(name="CORFO")
-    actor.name = "Corporación de Fomento"
-    actor.save()
-    html = dashboard(staff_client, cer).content.decode()
-    assert "Corporación de Fomento" in html
-    assert "CORFO" not in html
+    as_admin(client, admin_user, lambda c: admin_edit(c, actor, {"name": "Corporación"}))
+    for cluster in (cer, other):
+        html = dashboard(client, cluster).content.decode()
+        assert "Corporación" in html
+        assert "CORFO" not in html
 
 
-def test_a_user_rename_shows_at_once_as_author(staff_client, staff, cer):
+def test_a_user_renamed_in_the_admin_shows_at_once_as_author(staff_client, staff, admin_user, cer):
     record(staff, activity(cer, "1.1"), "in_progress", 10, effective_on=D(2009, 1, 1))
     assert "coordinadora-cache" in dashboard(staff_client, cer).content.decode()
-    staff.first_name, staff.last_name = "Ana", "Rojas"
-    staff.save()
+    as_admin(
+        staff_client,
+        admin_user,
+        lambda c: admin_edit(c, staff, {"first_name": "Ana", "last_name": "Rojas"}),
+    )
     assert "Ana Rojas" in dashboard(staff_client, cer).content.decode()
 
 
-def test_changes_of_funding_instruments_bump_their_cer(staff_client, cer, other):
-    """Funding is not on the dashboard, but it is the CER's data: every change of the m2m, from
-    either side, gives the CER a new version (the reverse side, any CER: the global one), and
-    the next page is computed again rather than served from the cache."""
-    funding = Funding.objects.filter(strategy__cluster=cer).first()
-    instrument = Instrument.objects.create(name="PDP")
-    dashboard(staff_client, cer), dashboard(staff_client, cer)
-    with CaptureQueriesContext(connection) as cached:
-        dashboard(staff_client, cer)
-    funding.instruments.add(instrument)
-    with CaptureQueriesContext(connection) as after_the_change:
-        dashboard(staff_client, cer)
-    assert len(after_the_change) > len(cached)
-
-    def versions():
-        return (
-            cerplan_cache.cluster_version(cer.pk),
-            cerplan_cache.cluster_version(other.pk),
-            cerplan_cache.global_version(),
-        )
-
-    for change in (
-        lambda: funding.instruments.add(instrument),
-        lambda: funding.instruments.remove(instrument),
-        lambda: funding.instruments.set([instrument]),
-        lambda: funding.instruments.clear(),
-    ):
-        before = versions()
-        change()
-        after = versions()
-        assert after[0] != before[0]
-        assert after[1:] == before[1:]
-    before = versions()
-    instrument.funding.add(funding)
-    after = versions()
-    assert after[2] != before[2]
+def test_signing_in_changes_no_version(client, cer, staff):
+    before = data_version(cer)
+    response = client.post(
+        reverse("login"), {"username": staff.username, "password": "a long test passphrase"}
+    )
+    assert response.status_code == 302
+    staff.refresh_from_db()
+    assert staff.last_login is not None
+    assert data_version(cer) == before
 
 
-def test_every_kind_of_write_bumps_its_cer_and_no_other(cer, other, staff):
+ADMIN_WRITES = {
+    "objective": lambda cer: (Strategy.objects.get(cluster=cer, number=1).objective, {}),
+    "strategy": lambda cer: (Strategy.objects.get(cluster=cer, number=1), {"title": "Otra"}),
+    "activity": lambda cer: (activity(cer, "1.2"), {"title": "Otra actividad"}),
+    "goal": lambda cer: (Goal.objects.filter(strategy__cluster=cer).first(), {"text": "Otra"}),
+    "funding": lambda cer: (
+        Funding.objects.filter(strategy__cluster=cer).first(),
+        {"instruments": [str(Instrument.objects.create(name="PDP").pk)]},
+    ),
+    "involvement": lambda cer: (
+        Strategy.objects.get(cluster=cer, number=1).involvements.first(),
+        {"position": "3"},
+    ),
+    "obstacle": lambda cer: (cer.obstacles.create(position=1, title="Obstáculo"), {}),
+    "measure": lambda cer: (
+        cer.obstacles.create(position=2, title="Otro").measures.create(position=1, text="M"),
+        {"text": "Medida"},
+    ),
+    "cer": lambda cer: (cer, {"sector": "Otro sector"}),
+    "company": lambda cer: (Company.objects.create(cluster=cer, name="Empresa"), {"size": "small"}),
+}
+
+
+@pytest.mark.parametrize("kind", ADMIN_WRITES)
+def test_an_admin_edit_gives_its_cer_a_new_version_and_no_other(
+    client, admin_user, cer, other, kind
+):
+    obj, changes = ADMIN_WRITES[kind](cer)
+    mine, theirs = data_version(cer), data_version(other)
+    client.force_login(admin_user)
+    admin_edit(client, obj, changes)
+    assert data_version(cer) != mine
+    assert data_version(other) == theirs
+
+
+def test_an_instrument_renamed_in_the_admin_gives_every_cer_a_new_version(
+    client, admin_user, cer, other
+):
+    instrument = Instrument.objects.create(name="PROFO")
+    Funding.objects.filter(strategy__cluster=cer).first().instruments.add(instrument)
+    before = data_version(cer), data_version(other)
+    client.force_login(admin_user)
+    admin_edit(client, instrument, {"name": "Proyecto asociativo"})
+    after = data_version(cer), data_version(other)
+    assert after[0] != before[0] and after[1] != before[1]
+
+
+def test_the_import_services_give_their_cer_a_new_version(admin_user, cer, other):
     strategy = Strategy.objects.get(cluster=cer, number=1)
-    writes = [
-        lambda: record(staff, activity(cer, "1.2"), "in_progress", 5),
-        lambda: Goal.objects.create(strategy=strategy, position=9, text="Otra meta"),
-        lambda: strategy.objective.save(),
-        lambda: strategy.save(),
-        lambda: Funding.objects.create(strategy=strategy, kind="private", position=5, text="x"),
-        lambda: strategy.involvements.first().save(),
-        lambda: cer.obstacles.create(position=1, title="Obstáculo"),
-        lambda: cer.obstacles.get().measures.create(position=1, text="Medida"),
-        lambda: cer.save(),
-        lambda: Activity.objects.get(cluster=cer, code="2.2").delete(),
-    ]
-    for write in writes:
-        mine, theirs = (
-            cerplan_cache.cluster_version(cer.pk),
-            cerplan_cache.cluster_version(other.pk),
-        )
-        shared = cerplan_cache.global_version()
+    for write in (
+        lambda: import_services.save_plan_item(
+            acting_user=admin_user,
+            model=Strategy,
+            pk=strategy.pk,
+            values={"title": "Importada"},
+            reason="importación",
+        ),
+        lambda: import_services.save_company(
+            acting_user=admin_user, cluster_id=cer.pk, name="Importada", rut="", size=""
+        ),
+    ):
+        mine, theirs = data_version(cer), data_version(other)
         write()
-        assert cerplan_cache.cluster_version(cer.pk) != mine
-        assert cerplan_cache.cluster_version(other.pk) == theirs
-        assert cerplan_cache.global_version() == shared
+        assert data_version(cer) != mine
+        assert data_version(other) == theirs
 
 
 def test_two_cers_caches_are_independent(client, staff, cer, other):
     client.force_login(factories.make_staff("de-ambos", cer, other))
     dashboard(client, cer), dashboard(client, other)
-    mine, theirs = cerplan_cache.cluster_version(cer.pk), cerplan_cache.cluster_version(other.pk)
 
     record(staff, activity(cer, "1.1"), "done", 100)
 
-    assert cerplan_cache.cluster_version(cer.pk) != mine
-    assert cerplan_cache.cluster_version(other.pk) == theirs
-    # The other CER's page is still served from the cache: versions, entry, nothing else.
+    # The other CER's page is still served from the cache; this one's is computed again.
     with CaptureQueriesContext(connection) as cached:
         dashboard(client, other)
     with CaptureQueriesContext(connection) as recomputed:
@@ -240,39 +315,73 @@ def test_two_cers_caches_are_independent(client, staff, cer, other):
     assert len(cached) < len(recomputed)
 
 
-def test_signing_in_bumps_nothing(client, cer, staff):
-    before = cerplan_cache.global_version()
-    response = client.post(
-        reverse("login"), {"username": staff.username, "password": "a long test passphrase"}
-    )
-    assert response.status_code == 302
-    staff.refresh_from_db()
-    assert staff.last_login is not None  # saved, alone
-    assert cerplan_cache.global_version() == before
-
-
-def test_loading_a_fixture_and_generating_synthetic_plans_bump_everything(plan_2006):
-    before = cerplan_cache.global_version()
-    call_command("generate_synthetic", clusters=1, activities_per_cluster=3, stdout=io.StringIO())
-    assert cerplan_cache.global_version() != before
-    before = cerplan_cache.global_version()
-    call_command("loaddata", "plan_2006", verbosity=0)  # raw saves: the CER cannot be told
-    assert cerplan_cache.global_version() != before
-
-
-def test_the_timeline_shows_a_write_at_once_and_is_cached(staff_client, staff, cer):
+def test_the_timeline_shows_an_admin_edit_at_once_and_is_cached(
+    staff_client, admin_user, staff, cer
+):
     url = reverse("cluster-timeline", kwargs={"slug": cer.slug})
     assert "Estrategia 2 de cer-cache" in staff_client.get(url).content.decode()
     with CaptureQueriesContext(connection) as cached:
         staff_client.get(url)
     strategy = Strategy.objects.get(cluster=cer, number=2)
-    strategy.title = "Estrategia renombrada"
-    strategy.save()
+    as_admin(
+        staff_client,
+        admin_user,
+        lambda c: admin_edit(c, strategy, {"title": "Estrategia renombrada"}),
+    )
     with CaptureQueriesContext(connection) as computed:
         html = staff_client.get(url).content.decode()
     assert "Estrategia renombrada" in html
     assert "Estrategia 2 de cer-cache" not in html
     assert len(cached) < len(computed)
+
+
+# Fixtures and commands -------------------------------------------------------------------------
+
+
+def test_loaddata_works_on_a_freshly_migrated_database_without_the_cache_table(
+    db, settings, client
+):
+    """As on a fresh machine: migrate has run, createcachetable has not (a cache table that
+    does not exist); loading the 2006 plan touches no cache. Once the table exists, the loaded
+    plan is served from it like any other."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "cerplan_cache_not_created",
+        }
+    }
+    call_command("loaddata", "plan_2006", verbosity=0)
+    cluster = Cluster.objects.get(slug="metalmecanica")
+    assert cluster.strategies.count() == 14
+
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": "cerplan_cache"}}
+    client.force_login(factories.make_staff("tras-loaddata", cluster))
+    first = dashboard(client, cluster)
+    assert shared_part(dashboard(client, cluster)) == shared_part(first)
+
+
+def test_loaded_cers_start_beyond_any_version_of_a_cer_that_had_their_id(db):
+    """A fixture names its ids, and the cache keeps a deleted CER's entries for a while: a CER
+    loaded again under the same id starts at a new version, and its page is computed afresh."""
+    call_command("loaddata", "plan_2006", verbosity=0)
+    cluster = Cluster.objects.get(slug="metalmecanica")
+    first = cluster.data_version
+    bump_data_version([cluster.pk])
+    Cluster.objects.filter(pk=cluster.pk).delete()
+    call_command("loaddata", "plan_2006", verbosity=0)
+    again = Cluster.objects.get(slug="metalmecanica")
+    assert again.pk == cluster.pk
+    assert again.data_version > first + 1
+
+
+def test_generating_synthetic_plans_leaves_the_other_cers_pages_cached(staff_client, cer):
+    dashboard(staff_client, cer), dashboard(staff_client, cer)  # body, then header stored
+    with CaptureQueriesContext(connection) as cached:
+        dashboard(staff_client, cer)
+    call_command("generate_synthetic", clusters=1, activities_per_cluster=3, stdout=io.StringIO())
+    with CaptureQueriesContext(connection) as after:
+        dashboard(staff_client, cer)
+    assert len(after) == len(cached)
 
 
 # Rights, dates and languages -------------------------------------------------------------------
@@ -329,17 +438,33 @@ def test_each_as_of_date_and_language_is_its_own_entry(staff_client, staff, cer)
     assert "Avance general" not in dashboard(staff_client, cer).content.decode()
 
 
+def test_a_new_release_does_not_serve_the_pages_of_the_previous_one(staff_client, cer, settings):
+    dashboard(staff_client, cer), dashboard(staff_client, cer)
+    with CaptureQueriesContext(connection) as cached:
+        dashboard(staff_client, cer)
+    settings.CERPLAN_RELEASE = "9.9.9"
+    with CaptureQueriesContext(connection) as new_release:
+        dashboard(staff_client, cer)
+    assert len(new_release) > len(cached)
+
+
 # Transactions ----------------------------------------------------------------------------------
 
 
-def test_a_rolled_back_write_leaves_no_stale_page(staff_client, staff, cer):
+def test_a_rolled_back_write_leaves_the_cached_page_valid(staff_client, staff, cer):
     assert figure(dashboard(staff_client, cer), "status_done") == 0
+    dashboard(staff_client, cer)
+    with CaptureQueriesContext(connection) as cached:
+        dashboard(staff_client, cer)
     with pytest.raises(RuntimeError), transaction.atomic():
         record(staff, activity(cer, "1.1"), "done", 100)
         # Read inside the doomed transaction: it sees (and may cache) the write.
         assert figure(dashboard(staff_client, cer), "status_done") == 1
         raise RuntimeError("rolled back")
-    assert figure(dashboard(staff_client, cer), "status_done") == 0
+    # The page cached before is still current, and served from the cache.
+    with CaptureQueriesContext(connection) as after:
+        assert figure(dashboard(staff_client, cer), "status_done") == 0
+    assert len(after) == len(cached)
 
 
 @pytest.mark.parametrize("caches", ["database", "locmem"])
@@ -348,7 +473,8 @@ def test_a_rolled_back_write_leaves_no_stale_page_committed(
 ):
     """The same with real commits, with the database cache (which rolls back with the data) and
     with a cache outside the database (which does not: nothing computed from the doomed
-    transaction's writes is stored)."""
+    transaction's writes is stored), then a committed write of another figure under the version
+    number the rolled-back one had taken."""
     if caches == "locmem":
         settings.CACHES = LOCMEM
     cluster = factories.make_cluster("cer-commit")
@@ -361,82 +487,35 @@ def test_a_rolled_back_write_leaves_no_stale_page_committed(
         assert figure(dashboard(client, cluster), "status_done") == 1
         raise RuntimeError("rolled back")
     assert figure(dashboard(client, cluster), "status_done") == 0
-    record(staff, activity(cluster, "1.1"), "done", 100)
-    assert figure(dashboard(client, cluster), "status_done") == 1
+    record(staff, activity(cluster, "1.1"), "in_progress", 40)
+    page = dashboard(client, cluster)
+    assert (figure(page, "status_done"), figure(page, "status_in_progress")) == (0, 1)
 
 
-def _pending_bumps():
-    return [
-        f
-        for _sids, f, _robust in connection.run_on_commit
-        if isinstance(getattr(f, "__self__", None), PendingBumps)
-    ]
-
-
-def test_a_transaction_bumps_once_at_commit_however_many_writes(transactional_db):
+def test_writes_of_one_transaction_show_together_after_the_commit(transactional_db, client):
     cluster = factories.make_cluster("cer-commit")
     factories.make_plan(cluster, strategies=2)
     staff = factories.make_staff("coordinadora-commit", cluster)
+    client.force_login(staff)
+    assert figure(dashboard(client, cluster), "status_in_progress") == 0
     with transaction.atomic():
         for code in ("1.1", "1.2", "2.1"):
             record(staff, activity(cluster, code), "in_progress", 10)
-        assert len(_pending_bumps()) == 1
-        before_commit = cerplan_cache.cluster_version(cluster.pk)
-    assert cerplan_cache.cluster_version(cluster.pk) != before_commit
-
-
-def test_a_rolled_back_savepoint_does_not_lose_the_bump_at_commit(transactional_db):
-    cluster = factories.make_cluster("cer-commit")
-    factories.make_plan(cluster)
-    staff = factories.make_staff("coordinadora-commit", cluster)
-    with transaction.atomic():
         with pytest.raises(RuntimeError), transaction.atomic():
-            record(staff, activity(cluster, "1.1"), "in_progress", 10)
+            record(staff, activity(cluster, "2.2"), "in_progress", 10)
             raise RuntimeError("rolled back to the savepoint")
-        assert _pending_bumps() == []  # went with the savepoint
-        record(staff, activity(cluster, "1.2"), "in_progress", 10)
-        assert len(_pending_bumps()) == 1
-        before_commit = cerplan_cache.cluster_version(cluster.pk)
-    assert cerplan_cache.cluster_version(cluster.pk) != before_commit
-
-
-def test_a_rolled_back_transaction_bumps_nothing_after(transactional_db):
-    cluster = factories.make_cluster("cer-commit")
-    factories.make_plan(cluster)
-    staff = factories.make_staff("coordinadora-commit", cluster)
-    before = cerplan_cache.cluster_version(cluster.pk)
-    with pytest.raises(RuntimeError), transaction.atomic():
-        record(staff, activity(cluster, "1.1"), "in_progress", 10)
-        raise RuntimeError("rolled back")
-    # The database cache rolled the bump made inside back with the write.
-    assert cerplan_cache.cluster_version(cluster.pk) == before
-
-
-def test_a_failing_bump_after_the_commit_is_logged_not_raised(
-    transactional_db, monkeypatch, caplog
-):
-    cluster = factories.make_cluster("cer-commit")
-    factories.make_plan(cluster)
-    staff = factories.make_staff("coordinadora-commit", cluster)
-
-    def unavailable():
-        raise ConnectionError("cache unavailable")
-
-    with transaction.atomic():
-        record(staff, activity(cluster, "1.1"), "done", 100)
-        monkeypatch.setattr(cerplan_cache, "_new_version", unavailable)
-    assert activity(cluster, "1.1").status == "done"  # committed, and no error raised
-    assert "cache unavailable" in caplog.text
+    assert figure(dashboard(client, cluster), "status_in_progress") == 3
 
 
 # Cost ------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("as_of", [None, "2009-06-30"])
-def test_a_cached_dashboard_costs_fewer_queries_than_a_computed_one(staff_client, cer, as_of):
+def test_a_cached_dashboard_costs_at_most_five_queries(staff_client, cer, as_of):
+    """Session, user, roles, the CER with its data version, the cache read."""
     params = {"as_of": as_of} if as_of else {}
-    dashboard(staff_client, cer, **params)  # sign-in session writes, first version reads
-    cerplan_cache.bump_cluster_version(cer.pk)
+    dashboard(staff_client, cer, **params)  # sign-in session writes
+    bump_data_version([cer.pk])
     with CaptureQueriesContext(connection) as computed:
         missed = dashboard(staff_client, cer, **params)
     with CaptureQueriesContext(connection) as header_stored:
@@ -447,6 +526,80 @@ def test_a_cached_dashboard_costs_fewer_queries_than_a_computed_one(staff_client
     assert shared_part(hit) == shared_part(missed)
     assert len(cached) < len(header_stored) < len(computed) <= 15
     assert len(cached) <= 5
+
+
+def test_a_page_kept_in_the_workers_memory_costs_no_cache_read(transactional_db, client):
+    """Outside a transaction (as in production, not in most tests), a worker keeps the entries
+    it used: the next request reads the CER with its version and nothing of the cache, and a
+    write still shows at once."""
+    cluster = factories.make_cluster("cer-memoria")
+    factories.make_plan(cluster)
+    staff = factories.make_staff("coordinadora-memoria", cluster)
+    client.force_login(staff)
+    dashboard(client, cluster), dashboard(client, cluster)
+    with CaptureQueriesContext(connection) as queries:
+        assert figure(dashboard(client, cluster), "status_done") == 0
+    sql = [query["sql"] for query in queries.captured_queries]
+    assert not [statement for statement in sql if "cerplan_cache" in statement]
+    assert len(sql) <= 4
+    record(staff, activity(cluster, "1.1"), "done", 100)
+    assert figure(dashboard(client, cluster), "status_done") == 1
+
+
+def strategy_with(cluster, number, children):
+    """A strategy of ``cluster`` with ``children`` goals and ``children`` activities."""
+    objective = Strategy.objects.filter(cluster=cluster).first().objective
+    strategy = Strategy.objects.create(
+        cluster=cluster, objective=objective, number=number, title=f"Con {children}"
+    )
+    Goal.objects.bulk_create(
+        Goal(strategy=strategy, position=n, text=f"Meta {n}") for n in range(1, children + 1)
+    )
+    Activity.objects.bulk_create(
+        Activity(
+            cluster=cluster,
+            strategy=strategy,
+            code=f"{number}.{n}",
+            position=n,
+            title=f"Actividad {number}.{n}",
+        )
+        for n in range(1, children + 1)
+    )
+    return strategy
+
+
+def delete_queries(client, strategy):
+    """The queries of deleting ``strategy`` in the admin (the confirmation posted), but the
+    rows of its history (one per object deleted, as for every delete)."""
+    with CaptureQueriesContext(connection) as queries:
+        admin_delete(client, strategy)
+    assert not Strategy.objects.filter(pk=strategy.pk).exists()
+    return [
+        query["sql"]
+        for query in queries.captured_queries
+        if not query["sql"].startswith('INSERT INTO "actions_historical')
+    ]
+
+
+def test_deleting_a_strategy_costs_the_same_with_4_or_40_children(client, admin_user, cer):
+    client.force_login(admin_user)
+    admin_delete(client, strategy_with(cer, 7, 1))  # warm up
+    small = delete_queries(client, strategy_with(cer, 8, 4))
+    large = delete_queries(client, strategy_with(cer, 9, 40))
+    print(f"\nqueries deleting a strategy: {len(small)} (4 + 4 children), {len(large)} (40 + 40)")
+    assert len(large) == len(small)
+    assert not [sql for sql in large if 'FROM "actions_strategy"' in sql and "SELECT" in sql][2:]
+
+
+def test_healthz_reads_no_session(client, staff):
+    """The probe answers before the session and the user are read: one query, the database
+    check, even with a signed-in browser's cookie."""
+    client.force_login(staff)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/healthz")
+    assert response.status_code == 200
+    assert [query["sql"] for query in queries.captured_queries] == ["SELECT 1"]
+    assert "Cookie" not in response.get("Vary", "")
 
 
 # The roll-up in one statement ------------------------------------------------------------------

@@ -23,6 +23,12 @@ from actions.tracking import delete_tracked, save_tracked
 from actions.versions import check_version, lock_activity
 from clusters.models import Company
 from clusters.permissions import can_edit_plan_structure
+from clusters.versions import (
+    bump_data_version,
+    bump_data_version_of,
+    bump_every_data_version,
+    cluster_ids_of,
+)
 
 
 def _require_admin(acting_user):
@@ -54,6 +60,16 @@ def save_plan_object(*, acting_user, instance, reason, expected_version=None, in
     line, replaces its instruments. Raises PermissionDenied, StaleVersion or ValidationError.
     """
     _require_admin(acting_user)
+    created = instance.pk is None
+    # The CERs it was in before the change too, in case it moved.
+    before = set() if created else (cluster_ids_of(type(instance), [instance.pk]) or set())
+    saved = _save_plan_object(instance, acting_user, reason, expected_version, instruments)
+    bump_data_version(before)
+    bump_data_version_of(type(saved), [saved.pk], created=created)
+    return saved
+
+
+def _save_plan_object(instance, acting_user, reason, expected_version, instruments):
     if isinstance(instance, Activity) and instance.pk is not None:
         _move_version_on(instance, expected_version)
     if instruments is None:
@@ -97,7 +113,17 @@ def save_plan_item(
 def delete_plan_object(*, acting_user, instance, reason):
     """Delete a plan object, and with it what hangs from it (Django's on_delete rules)."""
     _require_admin(acting_user)
+    clusters = cluster_ids_of(type(instance), [instance.pk])
     delete_tracked(instance, acting_user, reason)
+    _bump_after_delete(clusters)
+
+
+def _bump_after_delete(clusters):
+    # None: the object showed in every CER by name (an actor, an instrument).
+    if clusters is None:
+        bump_every_data_version()
+    else:
+        bump_data_version(clusters)
 
 
 @transaction.atomic
@@ -105,8 +131,10 @@ def delete_plan_objects(*, acting_user, queryset, reason):
     """Delete the plan objects of `queryset` (the admin's bulk delete action), one history row
     each, with the acting user and the reason."""
     _require_admin(acting_user)
+    clusters = cluster_ids_of(queryset.model, queryset.values_list("pk", flat=True))
     for instance in queryset:
         delete_tracked(instance, acting_user, reason)
+    _bump_after_delete(clusters)
 
 
 @transaction.atomic
@@ -119,4 +147,6 @@ def save_company(*, acting_user, company_id=None, cluster_id, name, rut, size):
         company = Company.objects.select_for_update().get(pk=company_id)
     company.rut = rut
     company.size = size
-    return save_tracked(company, acting_user, _("empresa importada"))
+    saved = save_tracked(company, acting_user, _("empresa importada"))
+    bump_data_version([saved.cluster_id])
+    return saved

@@ -6,7 +6,7 @@ changed activity and new update, without the checks that need a query per row; t
 database's constraints, in the same transaction: a refusal there rolls the batch back and is
 reported at its entries. It writes with simple-history's bulk_update_with_history, which writes
 the historical rows itself, and ProgressUpdate.objects.bulk_create (append-only, no history
-model). Bulk writes send no post_save, so it bumps the affected CERs' cache versions itself.
+model). It gives the affected CERs a new data version last (clusters.versions).
 """
 
 from collections import defaultdict
@@ -22,7 +22,6 @@ from simple_history.utils import bulk_update_with_history
 
 from actions.models import Activity, ProgressUpdate
 from actions.progress.services import apply_progress, checked_progress
-from actions.reporting.cache import bump_cluster_version
 from actions.tracking import CHANGE_REASON_MAX
 from actions.versions import (
     STALE_UPDATES_SHOWN,
@@ -31,6 +30,7 @@ from actions.versions import (
     lock_activities,
     missed_count,
 )
+from clusters.versions import bump_data_version
 
 
 class BatchRefused(Exception):
@@ -260,9 +260,5 @@ def _write(activities, updates, acting_user):
         default_change_reason=_("avance registrado")[:CHANGE_REASON_MAX],
     )
     written = ProgressUpdate.objects.bulk_create(updates, batch_size=_INSERT_BATCH)
-    # Bulk writes send no post_save, so actions.signals sees nothing: bump each CER here. Inside
-    # the transaction, as the signals do; actions.reporting.cache bumps again once the transaction
-    # commits.
-    for cluster_id in sorted({activity.cluster_id for activity in activities}):
-        bump_cluster_version(cluster_id)
+    bump_data_version({activity.cluster_id for activity in activities})
     return written

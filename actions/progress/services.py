@@ -14,6 +14,8 @@ Each function is keyword-only and runs in one transaction. The activity function
 
 Writes go through actions.tracking.save_tracked (full_clean(), then Model.save()), never
 QuerySet.update() or bulk_*, so django-simple-history records each change with the acting user.
+Each function gives the CER it wrote a new data version last, in its transaction
+(clusters.versions): what the cached pages are keyed on.
 Many activities at once, for an import: actions.progress.batch.record_progress_many, which runs
 the same per-entry checks (checked_progress, apply_progress).
 """
@@ -38,6 +40,7 @@ from actions.versions import (
     lock_activity,
 )
 from clusters.permissions import can_record_progress
+from clusters.versions import bump_data_version
 
 CLOSED_STATUSES = (Status.DONE, Status.CANCELLED)
 
@@ -286,6 +289,7 @@ def record_progress(
     update = apply_progress(activity, checked, acting_user)
     save_tracked(activity, acting_user, _("avance registrado"))
     _write_update(update, evidence, checked.evidence)
+    bump_data_version([activity.cluster_id])
     return update
 
 
@@ -342,6 +346,7 @@ def revise_deadline(
     activity.version += 1
     save_tracked(activity, acting_user, _("plazo revisado: %s") % reason)
     _write_update(update, None, None)
+    bump_data_version([activity.cluster_id])
     return update
 
 
@@ -391,7 +396,9 @@ def _save_measurement(measurement, acting_user, *, value, measured_on, source):
     measurement.value = value
     measurement.measured_on = measured_on
     measurement.source = source.strip()
-    return save_tracked(measurement, acting_user, _("medición registrada"))
+    saved = save_tracked(measurement, acting_user, _("medición registrada"))
+    bump_data_version([measurement.goal.strategy.cluster_id])
+    return saved
 
 
 @transaction.atomic
@@ -429,5 +436,6 @@ def delete_goal_measurement(*, measurement_id, acting_user):
     measurement = GoalMeasurement.objects.filter(pk=measurement_id).first()
     if measurement is None:
         return
-    _measured_goal(measurement.goal_id, acting_user)
+    goal = _measured_goal(measurement.goal_id, acting_user)
     delete_tracked(measurement, acting_user, _("medición borrada"))
+    bump_data_version([goal.strategy.cluster_id])

