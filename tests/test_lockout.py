@@ -58,9 +58,7 @@ def test_one_address_guessing_many_accounts_is_stopped(settings, cluster_a):
     limit = settings.SIGN_IN_ADDRESS_FAILURE_LIMIT
     # Four guesses per account stay under the per-account limit, but not under the address's.
     accounts = [f"cuenta{number}" for number in range(limit // 4 + 1)]
-    responses = [
-        attempt(account, "wrong", "203.0.113.9") for account in accounts for _ in range(4)
-    ]
+    responses = [attempt(account, "wrong", "203.0.113.9") for account in accounts for _ in range(4)]
     assert responses[limit - 2].status_code == 200
     assert responses[limit - 1].status_code == 429
     # Locked out of every account, even one it never tried and with the right password ...
