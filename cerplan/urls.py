@@ -10,3 +10,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("actions.urls")),
 ]
+
+# The 400 page says why when it can (cerplan/views.py); 403, 404 and 500 are Django's views with
+# the portal's templates (templates/403.html, 404.html, 500.html).
+handler400 = "cerplan.views.bad_request"
