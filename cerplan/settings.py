@@ -230,6 +230,10 @@ EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_flag("DJANGO_EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "cerplan@localhost")
+# Password reset (clusters.password_reset): off in production while EMAIL_BACKEND only prints
+# (console, filebased); requests per hour from one address and for one e-mail address.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = 5
+PASSWORD_RESET_LIMIT_PER_ACCOUNT = 3
 
 # Uploaded evidence: 10 MB per file; forms check it, this caps what Django keeps in memory.
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024

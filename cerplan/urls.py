@@ -2,10 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from actions.views.health import healthz
+from clusters.password_reset import PasswordResetView
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    # Before Django's own: the reset request is rate-limited and never logs a link.
+    path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("actions.urls")),
