@@ -58,7 +58,7 @@ from actions.spreadsheets.imports.base import (
 from actions.spreadsheets.imports.columns import Column
 from actions.spreadsheets.imports.errors import CellError
 from actions.spreadsheets.imports.progress import read_status, status_word
-from clusters.models import Cluster, Measure, Obstacle
+from clusters.models import TEXT_MAX_LENGTH, TITLE_MAX_LENGTH, Cluster, Measure, Obstacle
 
 # «elemento»: the words accepted (normalised) and the one written.
 ELEMENT_WORDS = {
@@ -271,6 +271,11 @@ PLAN_COLUMNS = (
     ),
 )
 HEADERS = {column.key: column.header for column in PLAN_COLUMNS}
+
+
+# "text" is a title or a one-paragraph text (objective, strategy, activity, goal, obstacle,
+# measure) wherever no narrower limit is given; notes and descriptions get the longer limit.
+FREE_TEXT_LIMITS = {"text": TITLE_MAX_LENGTH, "schedule_title": TITLE_MAX_LENGTH}
 
 
 def _max_length(model, name):
@@ -561,6 +566,9 @@ class _PlanBuilder:
                 )
                 return None
             return "" if reader in (cells.text, _text) else None
+        if reader in (cells.text, _text) and "max_length" not in options:
+            # Free text without a narrower limit of its own: the models' (clusters.models).
+            reader, options = _text, {"max_length": FREE_TEXT_LIMITS.get(key, TEXT_MAX_LENGTH)}
         try:
             return reader(raw, **options)
         except CellError as error:

@@ -30,6 +30,7 @@ from actions.spreadsheets.imports.base import (
 from actions.spreadsheets.imports.columns import Column
 from actions.spreadsheets.imports.errors import CellError
 from actions.spreadsheets.imports.scope import ClusterScope
+from clusters.models import TEXT_MAX_LENGTH
 
 # The words of the files, whatever the interface language.
 STATUS_WORDS = {
@@ -264,6 +265,7 @@ class ProgressImport(ImportKind):
             ("status", "estado", read_status),
             ("progress", "avance", lambda value: cells.integer(value, minimum=0, maximum=100)),
             ("date", "fecha", lambda value: cells.optional(cells.date, value)),
+            ("note", "nota", lambda value: cells.limited(cells.text(value), TEXT_MAX_LENGTH)),
         )
         parsed = {}
         for key, column, read in readers:
@@ -275,7 +277,7 @@ class ProgressImport(ImportKind):
                 )
         if result.errors:
             return None
-        return parsed["status"], parsed["progress"], cells.text(row["note"]), parsed["date"]
+        return parsed["status"], parsed["progress"], parsed["note"], parsed["date"]
 
     def _compare(self, result, activity, status, progress, note, effective_on, today):
         same_state = status == activity["status"] and progress == activity["progress"]
