@@ -64,6 +64,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost, so their headers are on every response: static files (WhiteNoise answers
+    # before the middlewares below it run), and the 400 for a bad Host (refused by the first
+    # middleware that reads the host, after which only the middlewares outside it run).
+    "cerplan.middleware.SecurityHeadersMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "cerplan.middleware.PrivateResponsesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # The header middleware only acts on responses: before the health probe, so /healthz gets
@@ -205,19 +212,22 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Sign-in lock-out: 5 failures per account and address, then 15 minutes refused.
+# Sign-in lock-out (cerplan.security): 5 failures per account and address lock that address out
+# of that account for 15 minutes (the owner elsewhere still signs in); 30 failures from one
+# address, whatever the accounts, lock that address out of every account.
+AXES_HANDLER = "cerplan.security.LockoutHandler"
 AXES_FAILURE_LIMIT = 5
+SIGN_IN_ADDRESS_FAILURE_LIMIT = 30
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], ["ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False  # its start-up banner would print on every manage.py command
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-# The client address is REMOTE_ADDR unless the deployment says how many proxies to trust,
-# so a forged X-Forwarded-For cannot reset the counter.
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0")) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
-)
+# The client address (cerplan.security.client_address): REMOTE_ADDR, unless the deployment says
+# how many proxies in front append to X-Forwarded-For; then the entry those proxies wrote, never
+# one the client wrote, so a forged X-Forwarded-For neither picks nor resets the counted address.
+TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "cerplan.security.client_address"
 
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
@@ -228,6 +238,10 @@ EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_flag("DJANGO_EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "cerplan@localhost")
+# Password reset (clusters.password_reset): off in production while EMAIL_BACKEND only prints
+# (console, filebased); requests per hour from one address and for one e-mail address.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = 5
+PASSWORD_RESET_LIMIT_PER_ACCOUNT = 3
 
 # Uploaded evidence: 10 MB per file; forms check it, this caps what Django keeps in memory.
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024

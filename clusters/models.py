@@ -1,12 +1,38 @@
 import time
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from clusters.rut import validate_rut
+
+# Free-text limits: well above the 2006 plan's longest texts (415 characters, an activity's
+# title) and well below what makes a page heavy. Notes, reasons and descriptions may run to a
+# few paragraphs; titles and one-line texts to one.
+TEXT_MAX_LENGTH = 4000
+TITLE_MAX_LENGTH = 1000
+
+
+def limit_note(max_length):
+    return format_lazy(_("Máximo {limit} caracteres."), limit=max_length)
+
+
+def limited_text(verbose_name, *, max_length=TEXT_MAX_LENGTH, help_text="", **options):
+    """A TextField of at most `max_length` characters: the form's textarea says so and refuses
+    more (max_length), and so does the model's validation (the validator), which the services
+    run before saving."""
+    note = limit_note(max_length)
+    return models.TextField(
+        verbose_name,
+        max_length=max_length,
+        validators=[MaxLengthValidator(max_length)],
+        help_text=format_lazy("{} {}", help_text, note) if help_text else note,
+        **options,
+    )
 
 
 class TracedToSource(models.Model):
@@ -22,7 +48,7 @@ class TracedToSource(models.Model):
         blank=True,
         help_text=_("Dónde está en el informe de origen, p. ej. «Tabla N°3»."),
     )
-    correction_note = models.TextField(
+    correction_note = limited_text(
         _("nota de corrección"),
         blank=True,
         help_text=_("Errata del informe de origen y cómo se corrigió aquí."),
@@ -49,7 +75,7 @@ class Cluster(TracedToSource):
     slug = models.SlugField(_("identificador"), max_length=60, unique=True)
     sector = models.CharField(_("sector"), max_length=200, blank=True)
     region = models.CharField(_("región"), max_length=120, blank=True)
-    description = models.TextField(_("descripción"), blank=True)
+    description = limited_text(_("descripción"), blank=True)
     #: Incremented, in the writing transaction, by every write to the CER's data
     #: (clusters.versions.bump_data_version): cached pages of the CER are keyed on it.
     #: Not a field of the plan: no history, no form, and save() leaves it to the bumps.
@@ -93,7 +119,7 @@ class Obstacle(TracedToSource):
         Cluster, on_delete=models.CASCADE, related_name="obstacles", verbose_name=_("CER")
     )
     position = models.PositiveSmallIntegerField(_("orden"))
-    title = models.TextField(_("obstáculo"))
+    title = limited_text(_("obstáculo"), max_length=TITLE_MAX_LENGTH)
 
     history = HistoricalRecords()
 
@@ -118,7 +144,7 @@ class Measure(TracedToSource):
         Obstacle, on_delete=models.CASCADE, related_name="measures", verbose_name=_("obstáculo")
     )
     position = models.PositiveSmallIntegerField(_("orden"))
-    text = models.TextField(_("medida"))
+    text = limited_text(_("medida"), max_length=TITLE_MAX_LENGTH)
 
     history = HistoricalRecords()
 

@@ -6,13 +6,14 @@ from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from cerplan.security import client_address
+
 logger = logging.getLogger("cerplan.security")
 
 
 def _address(request):
-    return getattr(request, "axes_ip_address", None) or (
-        request.META.get("REMOTE_ADDR") if request is not None else None
-    )
+    # The client's address behind the trusted proxies, as the lock-out counts it.
+    return getattr(request, "axes_ip_address", None) or client_address(request)
 
 
 @receiver(user_logged_in)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from actions.plan.periods import PeriodError, parse_period
-from clusters.models import Cluster, TracedToSource
+from clusters.models import TITLE_MAX_LENGTH, Cluster, TracedToSource, limited_text
 
 
 class Status(models.TextChoices):
@@ -46,7 +46,7 @@ class Objective(TracedToSource):
     )
     numeral = models.CharField(_("numeral"), max_length=8, help_text=_("I, II, III…"))
     position = models.PositiveSmallIntegerField(_("orden"))
-    title = models.TextField(_("objetivo estratégico"))
+    title = limited_text(_("objetivo estratégico"), max_length=TITLE_MAX_LENGTH)
 
     history = HistoricalRecords()
 
@@ -82,7 +82,7 @@ class Strategy(TracedToSource):
         Objective, on_delete=models.CASCADE, related_name="strategies", verbose_name=_("objetivo")
     )
     number = models.PositiveSmallIntegerField(_("número"))
-    title = models.TextField(_("estrategia"))
+    title = limited_text(_("estrategia"), max_length=TITLE_MAX_LENGTH)
     committed_period_text = models.CharField(
         _("plazo comprometido (texto del informe)"), max_length=200, blank=True
     )
@@ -169,9 +169,10 @@ class Activity(TracedToSource):
         help_text=_("Como lo numera el informe, cuando difiere del código corregido."),
     )
     position = models.PositiveSmallIntegerField(_("orden"))
-    title = models.TextField(_("actividad"))
-    schedule_title = models.TextField(
+    title = limited_text(_("actividad"), max_length=TITLE_MAX_LENGTH)
+    schedule_title = limited_text(
         _("texto en la matriz de plazos"),
+        max_length=TITLE_MAX_LENGTH,
         blank=True,
         help_text=_("Cómo la nombran las Tablas 5-6, cuando lo hacen."),
     )
@@ -183,7 +184,7 @@ class Activity(TracedToSource):
         help_text=_("Vacío cuando la actividad es permanente («en adelante»)."),
     )
     revised_end = models.DateField(_("término revisado"), null=True, blank=True)
-    revision_reason = models.TextField(_("motivo de la revisión"), blank=True)
+    revision_reason = limited_text(_("motivo de la revisión"), blank=True)
     status = models.CharField(
         _("estado"), max_length=12, choices=Status.choices, default=Status.PENDING
     )
@@ -254,7 +255,7 @@ class Goal(TracedToSource):
         Strategy, on_delete=models.CASCADE, related_name="goals", verbose_name=_("estrategia")
     )
     position = models.PositiveSmallIntegerField(_("orden"))
-    text = models.TextField(_("meta"))
+    text = limited_text(_("meta"), max_length=TITLE_MAX_LENGTH)
     target_value = models.DecimalField(
         _("valor objetivo"), max_digits=12, decimal_places=2, null=True, blank=True
     )
@@ -300,7 +301,7 @@ class Instrument(models.Model):
     """A public support instrument or resource (instrumento de fomento): PROFO, PDP, INNOVA…"""
 
     name = models.CharField(_("nombre"), max_length=120, unique=True)
-    description = models.TextField(_("descripción"), blank=True)
+    description = limited_text(_("descripción"), blank=True)
 
     history = HistoricalRecords()
 

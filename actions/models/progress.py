@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from actions.models.plan import Activity, Goal, Status
+from clusters.models import limited_text
 
 
 class GoalMeasurement(models.Model):
@@ -72,7 +73,7 @@ class ProgressUpdate(models.Model):
     new_progress = models.PositiveSmallIntegerField(_("avance nuevo (%)"))
     old_revised_end = models.DateField(_("término revisado anterior"), null=True, blank=True)
     new_revised_end = models.DateField(_("término revisado nuevo"), null=True, blank=True)
-    note = models.TextField(_("nota"), blank=True)
+    note = limited_text(_("nota"), blank=True)
     evidence = models.FileField(
         _("evidencia"), upload_to=evidence_upload_to, blank=True, max_length=300
     )

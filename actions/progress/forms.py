@@ -4,11 +4,13 @@ the services (actions.progress.services) apply the same rules again and are the 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from actions.models import Status
 from actions.progress import evidence as evidence_checks
 from actions.progress.services import ProgressChange, progress_rule_errors
+from clusters.models import TEXT_MAX_LENGTH, limit_note
 
 
 class DateInput(forms.DateInput):
@@ -64,10 +66,15 @@ class ProgressForm(VersionedForm):
     note = forms.CharField(
         label=_("Nota"),
         required=False,
+        max_length=TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_(
-            "Qué ocurrió. Obligatoria si el avance baja o si se reabre una actividad "
-            "completada o cancelada."
+        help_text=format_lazy(
+            "{} {}",
+            _(
+                "Qué ocurrió. Obligatoria si el avance baja o si se reabre una actividad "
+                "completada o cancelada."
+            ),
+            limit_note(TEXT_MAX_LENGTH),
         ),
     )
     evidence = forms.FileField(
@@ -131,8 +138,13 @@ class ReviseForm(VersionedForm):
     )
     reason = forms.CharField(
         label=_("Motivo de la revisión"),
+        max_length=TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Queda en el historial junto a la fecha anterior y la planificada."),
+        help_text=format_lazy(
+            "{} {}",
+            _("Queda en el historial junto a la fecha anterior y la planificada."),
+            limit_note(TEXT_MAX_LENGTH),
+        ),
         error_messages={"required": _("Explique el motivo de la revisión.")},
     )
 

@@ -30,6 +30,7 @@ from actions.spreadsheets.imports.base import (
 from actions.spreadsheets.imports.errors import CellError
 from actions.spreadsheets.imports.scope import ClusterScope
 from actions.spreadsheets.layouts.progress import PROGRESS_COLUMNS, STATUS_WORDS, status_word
+from clusters.models import TEXT_MAX_LENGTH
 
 _STATUS_OPTIONS = {}
 for _status, _word in STATUS_WORDS.items():
@@ -176,6 +177,7 @@ class ProgressImport(ImportKind):
             ("status", "estado", read_status),
             ("progress", "avance", lambda value: cells.integer(value, minimum=0, maximum=100)),
             ("date", "fecha", lambda value: cells.optional(cells.date, value)),
+            ("note", "nota", lambda value: cells.limited(cells.text(value), TEXT_MAX_LENGTH)),
         )
         parsed = {}
         for key, column, read in readers:
@@ -187,7 +189,7 @@ class ProgressImport(ImportKind):
                 )
         if result.errors:
             return None
-        return parsed["status"], parsed["progress"], cells.text(row["note"]), parsed["date"]
+        return parsed["status"], parsed["progress"], parsed["note"], parsed["date"]
 
     def _compare(self, result, activity, status, progress, note, effective_on, today):
         same_state = status == activity["status"] and progress == activity["progress"]

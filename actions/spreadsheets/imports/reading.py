@@ -11,6 +11,9 @@ Checked before anything is parsed, in this order, so a hostile file costs little
   itself stops at the declared size and fails the CRC if the directory lies). The XML is then
   parsed by openpyxl through defusedxml, which refuses entity tricks (billion laughs,
   external entities); we refuse to read XLSX at all if defusedxml is not active;
+- for XLSX, each part of the zip, before openpyxl parses it (xlsx_parts): its uncompressed size,
+  and the cells, rows and shared strings it holds; then at most MAX_COLUMNS + 1 columns of a row
+  are ever built, however far right a cell claims to be;
 - rows: at most MAX_ROWS data rows.
 
 Formulas are never evaluated: openpyxl is opened with data_only=False, so a formula cell reads as
@@ -26,6 +29,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from actions.spreadsheets.imports import xlsx_parts
 from actions.spreadsheets.imports.errors import FileRefused
 
 logger = logging.getLogger(__name__)
@@ -166,6 +170,12 @@ def _check_zip(data):
         raise FileRefused(
             _("El archivo XLSX está cifrado: guárdelo sin contraseña y vuelva a subirlo.")
         )
+    try:
+        xlsx_parts.check_parts(archive, members, max_rows=MAX_SCANNED_ROWS)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError):
+        raise FileRefused(
+            _("El archivo XLSX está dañado o incompleto y no se puede leer.")
+        ) from None
 
 
 def _norm_name(text):
@@ -212,8 +222,12 @@ def _read_xlsx(data, preferred_sheets):
     try:
         sheet = _pick_sheet(workbook, preferred_sheets)
         table = Table(headers=[], sheet=sheet.title, file_format="xlsx")
-        sheet.reset_dimensions()  # do not trust the file's <dimension>: read every cell there is
-        _collect_rows(table, sheet.iter_rows(values_only=True), _cell_value)
+        sheet.reset_dimensions()  # do not trust the file's <dimension>: read every row there is
+        # ... but never wider than one column past the limit: a cell at column XFD would
+        # otherwise make every row 16,384 values wide. A value in that extra column is refused;
+        # anything further right is never looked at.
+        rows = sheet.iter_rows(max_col=MAX_COLUMNS + 1, values_only=True)
+        _collect_rows(table, rows, _cell_value)
     except FileRefused:
         raise
     except Exception as error:
@@ -319,7 +333,12 @@ def _collect_rows(table, rows, convert):
     for number, raw in enumerate(rows, start=1):
         if number > MAX_SCANNED_ROWS:
             raise _too_many_rows()
-        values = [convert(value) for value in raw]
+        if raw.count(None) == len(raw) and number > 1:
+            continue  # an empty row, skipped cheaply (openpyxl fills missing rows with None)
+        width = len(raw)
+        while width and raw[width - 1] is None:  # openpyxl pads every row to max_col
+            width -= 1
+        values = [convert(value) for value in raw[:width]]
         while values and _blank(values[-1]):
             values.pop()
         if len(values) > MAX_COLUMNS:

@@ -15,6 +15,7 @@ from actions.spreadsheets.imports.base import (
 )
 from actions.spreadsheets.imports.errors import CellError
 from actions.spreadsheets.layouts.plan import ELEMENT_WORDS, INSTRUMENT_SEPARATOR, PLAN_COLUMNS
+from clusters.models import TEXT_MAX_LENGTH, TITLE_MAX_LENGTH
 
 _ELEMENT_OPTIONS = {cells.normalize(word): key for key, word in ELEMENT_WORDS.items()}
 _ELEMENT_OPTIONS.update(
@@ -36,6 +37,10 @@ INVOLVEMENT_ROLES = {
 MISSING = object()  # the column is not in the file: leave the field as it is
 
 HEADERS = {column.key: column.header for column in PLAN_COLUMNS}
+
+# "text" is a title or a one-paragraph text (objective, strategy, activity, goal, obstacle,
+# measure) wherever no narrower limit is given; notes and descriptions get the longer limit.
+FREE_TEXT_LIMITS = {"text": TITLE_MAX_LENGTH, "schedule_title": TITLE_MAX_LENGTH}
 
 
 def max_length_of(model, name):
@@ -191,6 +196,12 @@ class ReadingMixin:
                 )
                 return None
             return "" if reader in (cells.text, limited_text) else None
+        if reader in (cells.text, limited_text) and "max_length" not in options:
+            # Free text without a narrower limit of its own: the models' (clusters.models).
+            reader, options = (
+                limited_text,
+                {"max_length": FREE_TEXT_LIMITS.get(key, TEXT_MAX_LENGTH)},
+            )
         try:
             return reader(raw, **options)
         except CellError as error:
