@@ -7,7 +7,8 @@ database's constraints, in the same transaction: a refusal there rolls the batch
 reported at its entries. It writes the activities with one UPDATE ... FROM (VALUES ...) per few
 hundred rows (see _update_activities), their historical rows with simple-history's own
 bulk_history_create (the rows its post_save writes for save()), and the updates with
-ProgressUpdate.objects.bulk_create (append-only, no history model). Bulk writes send no post_save, so it bumps the affected CERs' cache versions itself.
+ProgressUpdate.objects.bulk_create (append-only, no history model). Bulk writes send no
+post_save, so it bumps the affected CERs' cache versions itself.
 """
 
 from collections import defaultdict
@@ -273,6 +274,7 @@ def _update_activities(activities):
     )
     per_row = len(casts)
     limit = connection.features.max_query_params
+    where = f"{table}.{pk_column} = v.column1"
     batch = min(_WRITE_BATCH, limit // per_row) if limit else _WRITE_BATCH
     with connection.cursor() as cursor:
         for start in range(0, len(activities), batch):
@@ -284,12 +286,10 @@ def _update_activities(activities):
                     field.get_db_prep_save(getattr(activity, field.attname), connection)
                     for field in fields
                 )
-            cursor.execute(
-                f"UPDATE {table} SET {assignments} "
-                f"FROM (VALUES {', '.join([row_sql] * len(chunk))}) AS v "
-                f"WHERE {table}.{pk_column} = v.column1",
-                params,
-            )
+            values = ", ".join([row_sql] * len(chunk))
+            # Only quoted names from Activity._meta go into the text; every value is bound.
+            sql = f"UPDATE {table} SET {assignments} FROM (VALUES {values}) AS v WHERE {where}"  # noqa: S608
+            cursor.execute(sql, params)
 
 
 def _write(activities, updates, acting_user):
