@@ -26,6 +26,12 @@ page + confirm):
 
 "before" is one record_progress call per row (~30 queries each, two thirds of them
 full_clean()'s); "after" is record_progress_many.
+
+Then (issue 11), writing the activities with UPDATE ... FROM (VALUES) instead of bulk_update's
+CASE per row, 10,000 rows (6,204 written), total seconds (of which writing):
+
+    SQLite      9.33 (5.54) → 6.01 (2.16)
+    PostgreSQL  8.22 (4.98) → 5.27 (1.93)
 """
 
 import argparse

@@ -290,10 +290,11 @@ BULK_CALLS_ALLOWED = {
         "the CERs' data version for the cache keys: not part of the plan, so no history "
         "(Cluster.history excludes it); one UPDATE adds one in the database"
     ),
-    ("actions/progress/batch.py", "bulk_update_with_history("): (
-        "record_progress_many: simple-history's bulk update writes one historical row per "
-        "activity with the acting user (tests/test_progress_batch.py); sends no post_save, so "
-        "the service bumps the CERs' data versions itself"
+    ("actions/progress/batch.py", "bulk_history_create("): (
+        "record_progress_many: its UPDATE ... FROM (VALUES) of the activities is followed by "
+        "simple-history's bulk_history_create, one historical row per activity with the acting "
+        "user (tests/test_progress_batch.py); sends no post_save, so the service bumps the CERs' "
+        "cache versions itself"
     ),
     ("actions/progress/batch.py", "ProgressUpdate.objects.bulk_create("): (
         "record_progress_many: progress updates are append-only inserts with no history model "

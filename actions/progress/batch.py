@@ -4,21 +4,22 @@ record_progress_many runs, for each entry, the checks record_progress runs (chec
 permission, version, the coordinator's rules, the date), then Django's own full_clean() of each
 changed activity and new update, without the checks that need a query per row; those are the
 database's constraints, in the same transaction: a refusal there rolls the batch back and is
-reported at its entries. It writes with simple-history's bulk_update_with_history, which writes
-the historical rows itself, and ProgressUpdate.objects.bulk_create (append-only, no history
-model). It gives the affected CERs a new data version last (clusters.versions).
+reported at its entries. It writes the activities with one UPDATE ... FROM (VALUES ...) per few
+hundred rows (see _update_activities), their historical rows with simple-history's own
+bulk_history_create (the rows its post_save writes for save()), and the updates with
+ProgressUpdate.objects.bulk_create (append-only, no history model). It gives the affected CERs
+a new data version last (clusters.versions).
 """
 
 from collections import defaultdict
 from collections.abc import Mapping
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_update_with_history
 
 from actions.models import Activity, ProgressUpdate
 from actions.progress.services import apply_progress, checked_progress
@@ -59,12 +60,9 @@ _UPDATE_KEYS = {"activity", "author"}
 # Entries of record_progress_many: every key but these two is required.
 _ENTRY_DEFAULTS = {"note": "", "effective_on": None}
 _ENTRY_KEYS = ("activity_id", "expected_version", "status", "progress", "note", "effective_on")
-# Rows per statement of the batch's writes. bulk_update writes a CASE per column with one
-# branch per row, which the database walks for every row it updates: statements of a few
-# hundred rows keep that quadratic part small. Between 100 and 1,000 the 10,000-row import
-# times the same (bench/import_bench.py): building the CASEs in Python is what costs. SQLite
-# lowers it further to its bound-parameter limit.
-_WRITE_BATCH = 250
+# Rows per UPDATE of the activities: one VALUES row of len(_PROGRESS_FIELDS) + 1 parameters
+# each; SQLite lowers it to its bound-parameter limit (see _update_activities).
+_WRITE_BATCH = 1000
 _INSERT_BATCH = 1000
 # The columns of an activity that record_progress changes.
 _PROGRESS_FIELDS = ["status", "progress", "completed_on", "version"]
@@ -249,13 +247,58 @@ def _refused_by_constraints(activities, updates):
     return errors
 
 
+def _update_activities(activities):
+    """Write _PROGRESS_FIELDS of `activities` in one UPDATE ... FROM (VALUES ...) per chunk.
+
+    Not QuerySet.bulk_update: it builds a CASE WHEN per column with a branch per row, which
+    cost most of the 10,000-row import's writing (bench/import_bench.py). SQLite (3.33 and
+    later) and PostgreSQL both accept this statement and name the VALUES columns column1,
+    column2, ...; PostgreSQL gets each value cast to its column's type, since a chunk whose
+    completed_on are all NULL would otherwise be text. Values pass through each field's
+    get_db_prep_save, as bulk_update's do.
+    """
+    meta = Activity._meta
+    fields = [meta.get_field(name) for name in _PROGRESS_FIELDS]
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    pk_column = quote(meta.pk.column)
+    casts = [meta.pk, *fields]
+    if connection.vendor == "postgresql":
+        placeholders = [f"CAST(%s AS {field.db_type(connection)})" for field in casts]
+    else:
+        placeholders = ["%s"] * len(casts)
+    row_sql = "(" + ", ".join(placeholders) + ")"
+    assignments = ", ".join(
+        f"{quote(field.column)} = v.column{position}"
+        for position, field in enumerate(fields, start=2)
+    )
+    per_row = len(casts)
+    limit = connection.features.max_query_params
+    where = f"{table}.{pk_column} = v.column1"
+    batch = min(_WRITE_BATCH, limit // per_row) if limit else _WRITE_BATCH
+    with connection.cursor() as cursor:
+        for start in range(0, len(activities), batch):
+            chunk = activities[start : start + batch]
+            params = []
+            for activity in chunk:
+                params.append(activity.pk)
+                params.extend(
+                    field.get_db_prep_save(getattr(activity, field.attname), connection)
+                    for field in fields
+                )
+            values = ", ".join([row_sql] * len(chunk))
+            # Only quoted names from Activity._meta go into the text; every value is bound.
+            sql = f"UPDATE {table} SET {assignments} FROM (VALUES {values}) AS v WHERE {where}"  # noqa: S608
+            cursor.execute(sql, params)
+
+
 def _write(activities, updates, acting_user):
-    # simple-history writes one historical row per activity, as its post_save does for save().
-    bulk_update_with_history(
+    _update_activities(activities)
+    # simple-history's own rows, as its post_save writes them for save().
+    Activity.history.bulk_history_create(
         activities,
-        Activity,
-        fields=_PROGRESS_FIELDS,
-        batch_size=_WRITE_BATCH,
+        batch_size=_INSERT_BATCH,
+        update=True,
         default_user=acting_user,
         default_change_reason=_("avance registrado")[:CHANGE_REASON_MAX],
     )
