@@ -9,7 +9,7 @@ blocked or cancelled, with some deadlines revised (with a reason) and many overd
 
 Deterministic: the same arguments give the same plans (export_plan prints the same JSON); each CER
 draws from its own random.Random seeded with the seed and its number, so CER 3 is the same
-whatever how many are generated. Slugs are sintetico-001, sintetico-002…, never those of a real
+however many are generated. Slugs are sintetico-001, sintetico-002…, never those of a real
 plan.
 
 The rows are written with bulk_create, bypassing services and django-simple-history on purpose:
@@ -22,7 +22,7 @@ state, as a service would have.
 
 import random
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -38,17 +38,15 @@ from actions.models import (
     Involvement,
     Objective,
     ProgressUpdate,
-    Status,
     Strategy,
 )
 from actions.plan.periods import parse_period
+from actions.plan.synthetic_history import progress_history, sorted_days
 from actions.plan.synthetic_words import (
     ACTIVITY_OBJECTS,
     ACTIVITY_QUALIFIERS,
     ACTIVITY_VERBS,
     ACTORS,
-    BLOCKED_NOTES,
-    CANCELLED_NOTES,
     GOAL_PLAIN_TEXTS,
     GOAL_TEXTS,
     MEASURES,
@@ -56,15 +54,11 @@ from actions.plan.synthetic_words import (
     OBSTACLES,
     PERIOD_TEMPLATES,
     PRIVATE_FUNDING,
-    PROGRESS_NOTES,
     PUBLIC_FUNDING,
     REGIONS,
     RESPONSIBLE_ACTORS,
-    REVISION_REASONS,
     SECTORS,
-    STATUS_WEIGHTS,
     STRATEGY_THEMES,
-    WAITING_NOTES,
 )
 from clusters.models import Cluster, Company, Measure, Obstacle
 from clusters.rut import check_digit
@@ -129,24 +123,6 @@ def generate(
 
 def _years(base_year):
     return {f"b{offset}": base_year + offset for offset in range(0, 11)}
-
-
-def _add_months(day, months):
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return date(year, month, min(day.day, 28))
-
-
-def _sorted_days(rng, first, last, count):
-    """count dates from first to last, increasing (strictly, when the span allows it)."""
-    span = (last - first).days
-    if span + 1 >= count:
-        offsets = sorted(rng.sample(range(span + 1), count))
-    else:
-        offsets = sorted(rng.randint(0, max(span, 0)) for _ in range(count))
-    return [first + timedelta(days=offset) for offset in offsets]
-
-
 
 
 class Generator:
@@ -323,7 +299,7 @@ class Generator:
                 continue
             count = rng.randint(0, 3)
             value = Decimal(0)
-            for measured_on in _sorted_days(rng, first, self.history_until, count):
+            for measured_on in sorted_days(rng, first, self.history_until, count):
                 value = min(
                     goal.target_value * Decimal("1.1"),
                     value + goal.target_value * Decimal(rng.randint(5, 40)) / 100,
@@ -423,7 +399,9 @@ class Generator:
                 planned_end=strategy.committed_end,
                 source="generate_synthetic",
             )
-            histories.append(self._history(rng, activity))
+            histories.append(
+                progress_history(rng, activity, self.updates_per_activity, self.history_until)
+            )
             activities.append(activity)
         self.pending[Activity] += activities
         updates = [
@@ -434,88 +412,3 @@ class Generator:
         self.pending[ProgressUpdate] += updates
         self.counts["activities"] += len(activities)
         self.counts["updates"] += len(updates)
-
-    def _history(self, rng, activity):
-        """The activity's progress history; sets the activity's current state to its end.
-
-        Each update's "old" side is the previous update's "new" side, effective dates increase,
-        progress never goes down, and done means 100 %.
-        """
-        count = self.updates_per_activity
-        started = activity.planned_start <= self.history_until
-        if started:
-            final = rng.choices(
-                [status for status, _ in STATUS_WEIGHTS], [weight for _, weight in STATUS_WEIGHTS]
-            )[0]
-        else:
-            final = Status.PENDING
-        revise = (
-            count > 0
-            and activity.planned_end is not None
-            and final not in (Status.DONE, Status.CANCELLED)
-            and rng.random() < 0.25
-        )
-        steps = count - (1 if revise else 0)
-        target = {
-            Status.DONE: 100,
-            Status.IN_PROGRESS: rng.randint(5, 95),
-            Status.PENDING: 0,
-            Status.BLOCKED: rng.randint(0, 80),
-            Status.CANCELLED: rng.randint(0, 60),
-        }[final]
-        if steps == 0:
-            final, target = Status.PENDING, 0
-        # The "new" (status, progress) of each progress step, ending at (final, target).
-        # (Short of 100 before the last step: an activity at 100 % is one that is done.)
-        ceiling = min(target, 95)
-        progress = sorted(rng.randint(0, ceiling) for _ in range(max(steps - 1, 0)))
-        states = [
-            (Status.IN_PROGRESS if value else Status.PENDING, value) for value in progress
-        ] + ([(final, target)] if steps else [])
-        if final == Status.PENDING:
-            states = [(Status.PENDING, 0)] * steps
-        kinds = [ProgressUpdate.Kind.PROGRESS] * steps
-        revised_end = None
-        if revise:
-            at = rng.randint(0, steps)
-            states.insert(at, None)
-            kinds.insert(at, ProgressUpdate.Kind.REVISION)
-
-        first_day = activity.planned_start if started else self.history_until - timedelta(days=365)
-        days = _sorted_days(rng, first_day, self.history_until, count)
-        history = []
-        status, value = Status.PENDING, 0
-        for kind, state, effective_on in zip(kinds, states, days, strict=True):
-            old_status, old_progress, old_revised_end = status, value, revised_end
-            if kind == ProgressUpdate.Kind.REVISION:
-                revised_end = _add_months(activity.planned_end, rng.randint(3, 24))
-                note = rng.choice(REVISION_REASONS)
-                activity.revision_reason = note
-            else:
-                status, value = state
-                if status == Status.BLOCKED:
-                    note = rng.choice(BLOCKED_NOTES)
-                elif status == Status.CANCELLED:
-                    note = rng.choice(CANCELLED_NOTES)
-                elif value == old_progress and status == old_status:
-                    note = rng.choice(WAITING_NOTES)
-                else:
-                    note = rng.choice(PROGRESS_NOTES)
-                if status == Status.DONE and old_status != Status.DONE:
-                    activity.completed_on = effective_on
-            history.append(
-                {
-                    "kind": kind,
-                    "effective_on": effective_on,
-                    "old_status": old_status,
-                    "new_status": status,
-                    "old_progress": old_progress,
-                    "new_progress": value,
-                    "old_revised_end": old_revised_end,
-                    "new_revised_end": revised_end,
-                    "note": note,
-                }
-            )
-        activity.status, activity.progress, activity.revised_end = status, value, revised_end
-        activity.version = 1 + len(history)
-        return history
