@@ -18,7 +18,7 @@ from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.urls import path
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -212,6 +212,14 @@ class ObstacleInline(AdminOnlyMixin, TracedToSourceAdminMixin, admin.TabularInli
     show_change_link = True
 
 
+def _count_of(relation):
+    """Expression: how many ``relation`` rows the CER of the outer row has."""
+    return Subquery(
+        Cluster.objects.filter(pk=OuterRef("pk")).annotate(n=Count(relation)).values("n")[:1],
+        output_field=IntegerField(),
+    )
+
+
 @admin.register(Cluster)
 class ClusterAdmin(
     AdminOnlyMixin,
@@ -238,13 +246,18 @@ class ClusterAdmin(
     )
     inlines = [ObstacleInline]
 
+    # A page of 50 and a search box: at the national tier there are a thousand CERs.
+    list_per_page = 50
+
     def get_queryset(self, request):
+        # One correlated count each, rather than a join of objectives × activities grouped
+        # over every CER: the database computes them for the rows of the page only.
         return (
             super()
             .get_queryset(request)
             .annotate(
-                objectives_total=Count("objectives", distinct=True),
-                activities_total=Count("activities", distinct=True),
+                objectives_total=_count_of("objectives"),
+                activities_total=_count_of("activities"),
             )
         )
 
