@@ -41,7 +41,11 @@ from actions.models import (
     Strategy,
 )
 from actions.plan.periods import parse_period
-from actions.plan.synthetic_history import progress_history, sorted_days
+from actions.plan.synthetic_history import (
+    progress_history,
+    sorted_days,
+    write_progress_updates,
+)
 from actions.plan.synthetic_words import (
     ACTIVITY_OBJECTS,
     ACTIVITY_QUALIFIERS,
@@ -83,7 +87,6 @@ WRITE_ORDER = (
     Funding,
     Involvement,
     Activity,
-    ProgressUpdate,
 )
 
 
@@ -172,6 +175,8 @@ class Generator:
         for model in WRITE_ORDER:
             # A child's foreign key is taken from its parent, saved by an earlier batch.
             model.objects.bulk_create(self.pending.pop(model, []), batch_size=BATCH_SIZE)
+        # Nine rows in ten are progress updates: written without model instances (below).
+        write_progress_updates(self.pending.pop(ProgressUpdate, []), self.author)
         Through = Funding.instruments.through
         Through.objects.bulk_create(
             (
@@ -405,7 +410,7 @@ class Generator:
             activities.append(activity)
         self.pending[Activity] += activities
         updates = [
-            ProgressUpdate(activity=activity, author=self.author, **fields)
+            (activity, fields)
             for activity, history in zip(activities, histories, strict=True)
             for fields in history
         ]
