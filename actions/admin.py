@@ -32,6 +32,7 @@ from actions.plan.periods import PeriodError, parse_period
 from actions.spreadsheets.resources import GoalMeasurementResource, ProgressResource
 from clusters.admin import (
     SOURCE_FIELDSET,
+    CerListFilter,
     ErrataFilter,
     PlanHistoryMixin,
     SpreadsheetExportMixin,
@@ -509,9 +510,10 @@ class ActivityAdmin(
         "has_errata",
     )
     list_display_links = ("code", "short_title")
-    list_filter = ("cluster", "status", ErrataFilter)
+    list_filter = (("cluster", CerListFilter), "status", ErrataFilter)
     list_select_related = ("cluster", "strategy")
     search_fields = ("code", "title")
+    list_per_page = 50
     readonly_fields = ("cluster", *ACTIVITY_PROGRESS_FIELDS, "strategy_period")
     fieldsets = (
         (

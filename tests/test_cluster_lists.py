@@ -145,3 +145,25 @@ def test_the_admin_activity_list_query_count_is_flat(admin_client, db):
     make_cers(30, start=4)
     large = count_queries(admin_client, "/admin/actions/activity/")
     assert small == large <= QUERY_BOUND, (small, large)
+
+
+def test_with_many_cers_the_activity_list_is_reached_from_the_cer_list(admin_client, db):
+    clusters = make_cers(33)
+    cer_list = admin_client.get("/admin/clusters/cluster/?q=norte 07").content.decode()
+    link = f'href="/admin/actions/activity/?cluster__id__exact={clusters[6].pk}"'
+    assert link in cer_list
+
+    response = admin_client.get(f"/admin/actions/activity/?cluster__id__exact={clusters[6].pk}")
+    assert {a.cluster.slug for a in response.context["cl"].result_list} == {"cer-07"}
+    filters = response.content.decode().split('id="changelist-filter"')[1]
+    # The chosen CER is named in the filter; the 32 others are not listed there.
+    assert "CER Norte 07" in filters and "CER Norte 08" not in filters
+    unfiltered = admin_client.get("/admin/actions/activity/").content.decode()
+    assert "CER Norte" not in unfiltered.split('id="changelist-filter"')[1]
+
+
+def test_with_few_cers_the_activity_list_offers_each_as_a_filter(admin_client, db):
+    make_cers(3)
+    html = admin_client.get("/admin/actions/activity/").content.decode()
+    filters = html.split('id="changelist-filter"')[1]
+    assert all(f"CER Norte 0{n}" in filters for n in (1, 2, 3))
