@@ -513,7 +513,10 @@ class ActivityAdmin(
     list_filter = (("cluster", CerListFilter), "status", ErrataFilter)
     list_select_related = ("cluster", "strategy")
     search_fields = ("code", "title")
+    # At the national tier (100,000 activities) each count is a scan of the table: one per
+    # page, not a second for "N in all".
     list_per_page = 50
+    show_full_result_count = False
     readonly_fields = ("cluster", *ACTIVITY_PROGRESS_FIELDS, "strategy_period")
     fieldsets = (
         (
