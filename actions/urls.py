@@ -1,9 +1,9 @@
 from django.urls import path
 
-from actions.views import activity, dashboard, evidence, imports
+from actions.views import activity, dashboard, evidence, home, imports
 
 urlpatterns = [
-    path("", dashboard.home, name="home"),
+    path("", home.home, name="home"),
     path("clusters/<slug:slug>/", dashboard.cluster_dashboard, name="cluster-dashboard"),
     path("clusters/<slug:slug>/plan/", dashboard.cluster_plan, name="cluster-plan"),
     path("clusters/<slug:slug>/timeline/", dashboard.cluster_timeline, name="cluster-timeline"),

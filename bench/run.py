@@ -41,6 +41,8 @@ import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
+import national
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results.json"
 
@@ -67,6 +69,7 @@ def main():
         action="store_true",
         help="only the 2006 plan and throughput: no page timings, synthetic data or import",
     )
+    national.add_arguments(parser)
     args = parser.parse_args()
 
     results = {
@@ -100,8 +103,9 @@ def main():
         call_command("collectstatic", interactive=False, verbosity=0)
 
         bench = PageBench(args.requests, args.query_log)
+        standard = national.wanted(args, "standard")
         # -- the 2006 plan ------------------------------------------------------------------
-        plan_2006 = _load_plan_2006()
+        plan_2006 = standard and _load_plan_2006()
         results["plan_2006"] = {"loaded": plan_2006}
         if plan_2006:
             users = _users("2006", ["metalmecanica", "consultoria-ingenieria"])
@@ -141,42 +145,20 @@ def main():
             results["memory"] = server.memory()
             return _finish(results, args)
 
-        # -- synthetic data --------------------------------------------------------------------
-        started = time.monotonic()
-        call_command(
-            "generate_synthetic",
-            clusters=args.clusters,
-            activities_per_cluster=args.activities_per_cluster,
-            updates_per_activity=args.updates_per_activity,
-            seed=args.seed,
-            verbosity=0,
-            stdout=io.StringIO(),
-        )
-        generated_in = time.monotonic() - started
-        _analyze()
-        synthetic_slugs = [f"sintetico-{n:03d}" for n in range(1, args.clusters + 1)]
-        results["synthetic"] = {
-            "clusters": args.clusters,
-            "activities_per_cluster": args.activities_per_cluster,
-            "updates_per_activity": args.updates_per_activity,
-            "seed": args.seed,
-            "generate_seconds": round(generated_in, 1),
-            "rows": _row_counts(),
-        }
-        users = _users("synthetic", synthetic_slugs)
-        results["synthetic"]["pages"] = bench.pages(
-            "synthetic", users, "sintetico-001", as_of="2024-06-30"
-        )
-        cookie = bench.session_cookie(users["staff"])
-        throughput["dashboard_synthetic"] = load.run("/clusters/sintetico-001/", cookie=cookie)
-
+        # -- synthetic data, then the progress import on it ----------------------------------
+        if standard:
+            _standard_synthetic(args, bench, load, results)
         _ratios(throughput)
-
-        # -- the progress import -----------------------------------------------------------------
-        results["import"] = _import_bench(users["admin"])
 
         # -- memory ------------------------------------------------------------------------------
         results["memory"] = server.memory()
+
+        # -- the national tier, last, in a database of its own ----------------------------------
+        if national.wanted(args, "national"):
+            server = _national_database(postgres, work, env, server, fresh=not standard)
+            load = Load(server.port, args.wrk_connections, args.wrk_seconds)
+            results["national"] = national.run(args, bench, load, _users, _row_counts, _analyze)
+            results["national"]["memory"] = server.memory()
     finally:
         if server is not None:
             server.stop()
@@ -188,10 +170,76 @@ def main():
 def _finish(results, args):
     results["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     results["machine"]["load_average_at_end"] = round(os.getloadavg()[0], 2)
-    table = _table(results)
+    if args.tier == "national" and args.results.exists():
+        # This tier alone: the other tiers' figures stay as their own run measured them.
+        results = {**json.loads(args.results.read_text()), "national": results["national"]}
+    table = "\n".join([_table(results), *national.table(results.get("national"))])
     print(table)
     args.results.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print(f"\nwritten: {args.results}")
+
+
+def _standard_synthetic(args, bench, load, results):
+    """--clusters synthetic CERs: their pages, the dashboard under wrk, the progress import."""
+    from django.core.management import call_command
+
+    throughput = results["throughput"]
+    # -- synthetic data --------------------------------------------------------------------
+    started = time.monotonic()
+    call_command(
+        "generate_synthetic",
+        clusters=args.clusters,
+        activities_per_cluster=args.activities_per_cluster,
+        updates_per_activity=args.updates_per_activity,
+        seed=args.seed,
+        verbosity=0,
+        stdout=io.StringIO(),
+    )
+    generated_in = time.monotonic() - started
+    _analyze()
+    synthetic_slugs = [f"sintetico-{n:03d}" for n in range(1, args.clusters + 1)]
+    results["synthetic"] = {
+        "clusters": args.clusters,
+        "activities_per_cluster": args.activities_per_cluster,
+        "updates_per_activity": args.updates_per_activity,
+        "seed": args.seed,
+        "generate_seconds": round(generated_in, 1),
+        "rows": _row_counts(),
+    }
+    users = _users("synthetic", synthetic_slugs)
+    results["synthetic"]["pages"] = bench.pages(
+        "synthetic", users, "sintetico-001", as_of="2024-06-30"
+    )
+    cookie = bench.session_cookie(users["staff"])
+    throughput["dashboard_synthetic"] = load.run("/clusters/sintetico-001/", cookie=cookie)
+
+    # -- the progress import -----------------------------------------------------------------
+    results["import"] = _import_bench(users["admin"])
+
+
+def _national_database(postgres, work, env, server, *, fresh):
+    """The database the national tier runs in, and `make serve` on it.
+
+    After the other tiers, a new, freshly migrated database (their CERs would clash with its
+    slugs and skew its figures), with the server restarted on it; alone, the one it is given.
+    """
+    if fresh:
+        return server
+    from django.core.management import call_command
+    from django.db import connections
+
+    name = "cerplan_national"
+    postgres.create_database(name)
+    url = postgres.url.rsplit("/", 1)[0] + f"/{name}"
+    connections["default"].close()
+    connections["default"].settings_dict["NAME"] = name
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("createcachetable", verbosity=0)
+    server.stop()
+    env["DATABASE_URL"] = os.environ["DATABASE_URL"] = url
+    server = Server(work, env, server.workers_wanted)
+    server.start()
+    return server
 
 
 # -- environment ------------------------------------------------------------------------------
@@ -469,6 +517,15 @@ class Postgres:
                 check=True,
             )
 
+    def create_database(self, name):
+        self._psql(f"CREATE DATABASE {name} OWNER cerplan")
+
+    def _psql(self, statement):
+        subprocess.run(
+            ["psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-qc", statement],
+            check=True,
+        )
+
     def stop(self):
         if self.started:
             with contextlib.suppress(subprocess.CalledProcessError):
@@ -503,6 +560,7 @@ class Server:
         }
         if workers:
             self.env["WEB_CONCURRENCY"] = str(workers)
+        self.workers_wanted = workers
         self.process = None
 
     def start(self):

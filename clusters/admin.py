@@ -14,11 +14,14 @@ Two rules hold for every admin class here and in actions/admin.py:
 from axes import admin as axes_admin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
@@ -70,6 +73,29 @@ class ErrataFilter(admin.SimpleListFilter):
         if self.value() == "no":
             return queryset.filter(correction_note="")
         return queryset
+
+
+class CerListFilter(admin.RelatedFieldListFilter):
+    """A list's filter by CER: every CER as a choice while there are few of them.
+
+    With more than MAX_CHOICES (a thousand at the national tier) a list of links is no way to
+    find one and costs more than the rest of the page: only the chosen CER is shown, and a
+    CER's rows are reached from the CER list (its activity count links there, with the same
+    parameter).
+    """
+
+    MAX_CHOICES = 30
+
+    def field_choices(self, field, request, model_admin):
+        named = Cluster.objects.order_by("name").values_list("pk", "name")
+        choices = list(named[: self.MAX_CHOICES + 1])
+        if len(choices) <= self.MAX_CHOICES:
+            return choices
+        chosen = self.lookup_val[-1] if self.lookup_val else ""
+        return list(named.filter(pk=chosen)) if str(chosen).isdigit() else []
+
+    def has_output(self):
+        return bool(self.lookup_choices)
 
 
 class TracedToSourceAdminMixin:
@@ -175,6 +201,30 @@ class ObstacleInline(AdminOnlyMixin, TracedToSourceAdminMixin, admin.TabularInli
     show_change_link = True
 
 
+class ClusterChangeList(ChangeList):
+    """The CER list, with how many objectives and activities each CER of the page has.
+
+    Counted for the page's rows only, in one query after the page's: annotations on the list's
+    queryset would be computed for every row an OFFSET skips, or join objectives × activities
+    for every CER.
+    """
+
+    def get_results(self, request):
+        super().get_results(request)
+        rows = list(self.result_list)
+        counts = {
+            pk: (objectives, activities)
+            for pk, objectives, activities in Cluster.objects.filter(pk__in=[c.pk for c in rows])
+            .annotate(
+                objectives_total=Count("objectives", distinct=True),
+                activities_total=Count("activities", distinct=True),
+            )
+            .values_list("pk", "objectives_total", "activities_total")
+        }
+        for cluster in rows:
+            cluster.objectives_total, cluster.activities_total = counts.get(cluster.pk, (0, 0))
+
+
 @admin.register(Cluster)
 class ClusterAdmin(
     AdminOnlyMixin,
@@ -202,23 +252,23 @@ class ClusterAdmin(
     )
     inlines = [ObstacleInline]
 
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                objectives_total=Count("objectives", distinct=True),
-                activities_total=Count("activities", distinct=True),
-            )
-        )
+    # A page of 50 and a search box: at the national tier there are a thousand CERs.
+    list_per_page = 50
 
-    @admin.display(description=_("objetivos"), ordering="objectives_total")
+    def get_changelist(self, request, **kwargs):
+        return ClusterChangeList
+
+    @admin.display(description=_("objetivos"))
     def objectives_count(self, obj):
         return obj.objectives_total
 
-    @admin.display(description=_("actividades"), ordering="activities_total")
+    @admin.display(description=_("actividades"))
     def activities_count(self, obj):
-        return obj.activities_total
+        # The way to a CER's activities when there are too many CERs to list as a filter.
+        url = reverse("admin:actions_activity_changelist")
+        return format_html(
+            '<a href="{}?cluster__id__exact={}">{}</a>', url, obj.pk, obj.activities_total
+        )
 
 
 class MeasureInline(AdminOnlyMixin, TracedToSourceAdminMixin, admin.TabularInline):

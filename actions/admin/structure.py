@@ -27,6 +27,7 @@ from actions.spreadsheets.resources import ProgressResource
 from actions.versions import StaleVersion, check_version
 from clusters.admin import (
     SOURCE_FIELDSET,
+    CerListFilter,
     ErrataFilter,
     PlanHistoryMixin,
     SpreadsheetExportMixin,
@@ -400,9 +401,13 @@ class ActivityAdmin(
         "has_errata",
     )
     list_display_links = ("code", "short_title")
-    list_filter = ("cluster", "status", ErrataFilter)
+    list_filter = (("cluster", CerListFilter), "status", ErrataFilter)
     list_select_related = ("cluster", "strategy")
     search_fields = ("code", "title")
+    # At the national tier (100,000 activities) each count is a scan of the table: one per
+    # page, not a second for "N in all".
+    list_per_page = 50
+    show_full_result_count = False
     readonly_fields = ("cluster", *ACTIVITY_PROGRESS_FIELDS, "strategy_period")
     fieldsets = (
         (

@@ -1,4 +1,4 @@
-"""The pages people look at every week: home, CER dashboard, plan matrix and timeline.
+"""The pages people look at every week: CER dashboard, plan matrix and timeline (home: home.py).
 
 Thin views: access through actions.permissions, figures from actions.reporting.plans (whose
 query count does not grow with the plan), and ``?as_of=YYYY-MM-DD`` read the same way on the
@@ -11,7 +11,7 @@ import zlib
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -19,7 +19,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from actions.models import Status
-from actions.permissions import get_readable_cluster, may_record_progress, readable_clusters
+from actions.permissions import get_readable_cluster, may_record_progress
 from actions.reporting import cache as cerplan_cache
 from actions.reporting import plans, rollup, timeline
 from actions.views.imports import import_links
@@ -78,18 +78,6 @@ def _page_context(request, cluster, page):
         "due_soon_days": rollup.DUE_SOON_DAYS,
         "statuses": [(status.value, status.label) for status in plans.STATUS_ORDER],
     }
-
-
-@login_required
-def home(request):
-    clusters = list(plans.clusters_overview(readable_clusters(request.user)))
-    if len(clusters) == 1:
-        return redirect(clusters[0].get_absolute_url())
-    return render(
-        request,
-        "actions/home.html",
-        {"clusters": clusters, "due_soon_days": rollup.DUE_SOON_DAYS},
-    )
 
 
 @login_required
