@@ -32,8 +32,9 @@ LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 def cer(db):
     """Two strategies of two activities, all pending and overdue since 2009 (so the dashboard
     lists them, with their responsible actor), and a goal with an indicator."""
-    cluster = factories.make_cluster("cer-cache", name="CER Caché")
-    factories.make_plan(cluster, strategies=2, activities_per_strategy=2)
+    cluster = factories.ClusterWithPlanFactory(
+        slug="cer-cache", name="CER Caché", plan__strategies=2, plan__activities_per_strategy=2
+    )
     goal = Goal.objects.get(strategy__cluster=cluster, strategy__number=1)
     goal.target_value, goal.unit = 80, "%"
     goal.save()
@@ -42,14 +43,13 @@ def cer(db):
 
 @pytest.fixture
 def other(db):
-    cluster = factories.make_cluster("cer-otro-cache")
-    factories.make_plan(cluster)
+    cluster = factories.ClusterWithPlanFactory(slug="cer-otro-cache")
     return cluster
 
 
 @pytest.fixture
 def staff(cer):
-    return factories.make_staff("coordinadora-cache", cer)
+    return factories.StaffFactory(username="coordinadora-cache", clusters=[cer])
 
 
 @pytest.fixture
@@ -116,7 +116,7 @@ def test_recorded_progress_shows_at_once_through_the_form(staff_client, cer):
 
 
 def test_an_admin_edit_of_a_strategy_title_shows_at_once(client, staff, cer):
-    admin = factories.make_admin("admin-cache")
+    admin = factories.AdminFactory(username="admin-cache")
     client.force_login(staff)
     assert "Estrategia 1 de cer-cache" in dashboard(client, cer).content.decode()
 
@@ -141,7 +141,7 @@ def test_a_goal_measurement_shows_at_once(staff_client, staff, cer):
 
 
 def test_an_actor_rename_shows_at_once_in_every_cer(staff_client, cer):
-    # make_plan makes every strategy's responsible "CORFO", shared by the CERs.
+    # ClusterWithPlanFactory makes every strategy's responsible "CORFO", shared by the CERs.
     assert "CORFO" in dashboard(staff_client, cer).content.decode()
     actor = Actor.objects.get(name="CORFO")
     actor.name = "Corporación de Fomento"
@@ -224,7 +224,7 @@ def test_every_kind_of_write_bumps_its_cer_and_no_other(cer, other, staff):
 
 
 def test_two_cers_caches_are_independent(client, staff, cer, other):
-    client.force_login(factories.make_staff("de-ambos", cer, other))
+    client.force_login(factories.StaffFactory(username="de-ambos", clusters=[cer, other]))
     dashboard(client, cer), dashboard(client, other)
     mine, theirs = cerplan_cache.cluster_version(cer.pk), cerplan_cache.cluster_version(other.pk)
 
@@ -283,7 +283,7 @@ def test_an_owner_never_gets_the_edit_controls_a_staff_member_cached(client, sta
     html = dashboard(client, cer).content.decode()
     assert "/update/" in html and "Registrar avance" in html
 
-    client.force_login(factories.make_owner("empresaria-cache", cer))
+    client.force_login(factories.OwnerFactory(username="empresaria-cache", company__cluster=cer))
     html = dashboard(client, cer).content.decode()
     assert "/update/" not in html
     assert "Registrar avance" not in html
@@ -351,9 +351,8 @@ def test_a_rolled_back_write_leaves_no_stale_page_committed(
     transaction's writes is stored)."""
     if caches == "locmem":
         settings.CACHES = LOCMEM
-    cluster = factories.make_cluster("cer-commit")
-    factories.make_plan(cluster)
-    staff = factories.make_staff("coordinadora-commit", cluster)
+    cluster = factories.ClusterWithPlanFactory(slug="cer-commit")
+    staff = factories.StaffFactory(username="coordinadora-commit", clusters=[cluster])
     client.force_login(staff)
     assert figure(dashboard(client, cluster), "status_done") == 0
     with pytest.raises(RuntimeError), transaction.atomic():
@@ -374,9 +373,8 @@ def _pending_bumps():
 
 
 def test_a_transaction_bumps_once_at_commit_however_many_writes(transactional_db):
-    cluster = factories.make_cluster("cer-commit")
-    factories.make_plan(cluster, strategies=2)
-    staff = factories.make_staff("coordinadora-commit", cluster)
+    cluster = factories.ClusterWithPlanFactory(slug="cer-commit", plan__strategies=2)
+    staff = factories.StaffFactory(username="coordinadora-commit", clusters=[cluster])
     with transaction.atomic():
         for code in ("1.1", "1.2", "2.1"):
             record(staff, activity(cluster, code), "in_progress", 10)
@@ -386,9 +384,8 @@ def test_a_transaction_bumps_once_at_commit_however_many_writes(transactional_db
 
 
 def test_a_rolled_back_savepoint_does_not_lose_the_bump_at_commit(transactional_db):
-    cluster = factories.make_cluster("cer-commit")
-    factories.make_plan(cluster)
-    staff = factories.make_staff("coordinadora-commit", cluster)
+    cluster = factories.ClusterWithPlanFactory(slug="cer-commit")
+    staff = factories.StaffFactory(username="coordinadora-commit", clusters=[cluster])
     with transaction.atomic():
         with pytest.raises(RuntimeError), transaction.atomic():
             record(staff, activity(cluster, "1.1"), "in_progress", 10)
@@ -401,9 +398,8 @@ def test_a_rolled_back_savepoint_does_not_lose_the_bump_at_commit(transactional_
 
 
 def test_a_rolled_back_transaction_bumps_nothing_after(transactional_db):
-    cluster = factories.make_cluster("cer-commit")
-    factories.make_plan(cluster)
-    staff = factories.make_staff("coordinadora-commit", cluster)
+    cluster = factories.ClusterWithPlanFactory(slug="cer-commit")
+    staff = factories.StaffFactory(username="coordinadora-commit", clusters=[cluster])
     before = cerplan_cache.cluster_version(cluster.pk)
     with pytest.raises(RuntimeError), transaction.atomic():
         record(staff, activity(cluster, "1.1"), "in_progress", 10)
@@ -415,9 +411,8 @@ def test_a_rolled_back_transaction_bumps_nothing_after(transactional_db):
 def test_a_failing_bump_after_the_commit_is_logged_not_raised(
     transactional_db, monkeypatch, caplog
 ):
-    cluster = factories.make_cluster("cer-commit")
-    factories.make_plan(cluster)
-    staff = factories.make_staff("coordinadora-commit", cluster)
+    cluster = factories.ClusterWithPlanFactory(slug="cer-commit")
+    staff = factories.StaffFactory(username="coordinadora-commit", clusters=[cluster])
 
     def unavailable():
         raise ConnectionError("cache unavailable")
@@ -475,7 +470,7 @@ def _same(a, b):
 
 
 def test_the_one_statement_rollup_agrees_with_the_nested_expressions(plan_2006):
-    staff = factories.make_admin("historia")
+    staff = factories.AdminFactory(username="historia")
     cluster = Cluster.objects.get(slug="metalmecanica")
     # A history: some activities move on at dated steps, some are revised, some cancelled.
     for n, target in enumerate(Activity.objects.filter(cluster=cluster).order_by("pk")):

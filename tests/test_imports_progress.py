@@ -413,13 +413,14 @@ def test_a_service_refusal_at_confirm_rolls_back_every_row(client, roles, monkey
 
 
 def test_the_preview_of_a_large_file_does_not_query_per_row(roles, django_assert_max_num_queries):
-    cluster = factories.make_cluster("grande")
-    factories.make_plan(cluster, strategies=20, activities_per_strategy=25)
+    cluster = factories.ClusterWithPlanFactory(
+        slug="grande", plan__strategies=20, plan__activities_per_strategy=25
+    )
     rows = [HEADER] + [
         ["grande", f"{s}.{a}", "en curso", 10, "", ""] for s in range(1, 21) for a in range(1, 26)
     ]
     data = xlsx(rows)
-    staff = factories.make_staff("coordinadora", cluster)
+    staff = factories.StaffFactory(username="coordinadora", clusters=[cluster])
     with django_assert_max_num_queries(4):
         result = KINDS["progress"].preview(data, user=staff, cluster=cluster)
     assert result.counts()["update"] == 500
