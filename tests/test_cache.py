@@ -22,7 +22,7 @@ from actions.reporting import rollup
 from actions.reporting.cache import _PendingBumps as PendingBumps
 from clusters.models import Cluster
 from tests import factories
-from tests.test_structure_history import admin_edit
+from tests.helpers import admin_edit
 
 D = datetime.date
 LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -4,29 +4,18 @@ staleness."""
 
 import datetime
 import io
-import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from openpyxl import Workbook
 
 from actions.models import Activity, ProgressUpdate
 from actions.progress import services
 from actions.reporting.export_plan import export_plan
 from actions.spreadsheets.imports import KINDS
 from tests import factories
-
-HEADER = ["cer", "código", "estado", "avance", "nota", "fecha"]
-
-
-def xlsx(rows):
-    workbook = Workbook()
-    for row in rows:
-        workbook.active.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+from tests.helpers import PROGRESS_HEADER as HEADER
+from tests.helpers import token_of, xlsx
 
 
 def state():
@@ -53,15 +42,6 @@ def upload(client, rows, slug="cer-a", name="avances.xlsx"):
         f"/clusters/{slug}/import/progress/",
         {"file": SimpleUploadedFile(name, xlsx(rows))},
     )
-
-
-def token_of(response):
-    assert response.status_code == 302, getattr(response, "context", None) and response.context.get(
-        "refused"
-    )
-    match = re.search(r"/preview/([^/]+)/$", response["Location"])
-    assert match, response["Location"]
-    return match.group(1)
 
 
 def confirm(client, token, slug="cer-a"):

@@ -22,7 +22,7 @@ from actions.progress import services
 from actions.reporting import cache as cerplan_cache
 from actions.reporting.export_plan import export_plan
 from tests import factories
-from tests.test_structure_history import added_rows, history_rows
+from tests.helpers import added_rows, history_rows
 
 D = datetime.date
 
@@ -632,7 +632,8 @@ def test_an_import_refused_by_the_batch_service_names_the_rows_and_writes_nothin
 ):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from tests.test_imports_progress import HEADER, token_of, xlsx
+    from tests.helpers import PROGRESS_HEADER as HEADER
+    from tests.helpers import token_of, xlsx
 
     client.force_login(roles["staff_a"])
     response = client.post(

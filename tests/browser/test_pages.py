@@ -5,19 +5,19 @@ import datetime
 import re
 
 import pytest
-from django.core.management import call_command
 
 from actions.models import Activity
 from clusters.models import Cluster
 from tests import factories
-from tests.browser.conftest import DESKTOP, PHONE, sign_in
+from tests.browser.helpers import DESKTOP, PHONE, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def plan(transactional_db):
-    call_command("loaddata", "plan_2006", verbosity=0)
+def plan(transactional_db, plan_2006):
+    """The 2006 plan, committed for the live server (tests/conftest.py: loaded for each test,
+    as the flush after a transactional test removes it)."""
     return Cluster.objects.get(slug="metalmecanica")
 
 
