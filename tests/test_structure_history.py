@@ -282,9 +282,8 @@ def test_no_source_writes_a_tracked_model_in_bulk():
 
 def test_no_admin_of_a_tracked_model_uses_list_editable():
     for model in tracked_models():
-        model_admin = admin.site._registry.get(model)
-        if model_admin is not None:
-            assert not model_admin.list_editable, model.__name__
+        if admin.site.is_registered(model):
+            assert not admin.site.get_model_admin(model).list_editable, model.__name__
 
 
 def test_every_plan_structure_model_is_tracked():
