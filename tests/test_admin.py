@@ -33,7 +33,6 @@ from clusters.models import (
     Obstacle,
     StaffAssignment,
 )
-from clusters.permissions import ADMIN_GROUP
 from clusters.rut import check_digit
 from tests import factories
 
@@ -207,8 +206,7 @@ def test_staff_who_is_not_an_admin_is_sent_to_the_admin_sign_in(client):
 
 
 def test_member_of_the_admin_group_manages_plan_and_accounts(client):
-    user = factories.UserFactory(username="jefa", is_staff=True)
-    user.groups.add(Group.objects.create(name=ADMIN_GROUP))
+    user = factories.AdminGroupMemberFactory(username="jefa")
     factories.ClusterWithPlanFactory(slug="cer-grupo")
     client.force_login(user)
     for path in (
