@@ -23,9 +23,11 @@ run: setup
 	DJANGO_DEBUG=1 $(PY) manage.py seed_portal
 	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
-# Tests use a fixed, test-only key; production keys come from the environment.
+# Tests use a fixed, test-only key; production keys come from the environment. They run in
+# TEST_WORKERS pytest-xdist processes, each with its own test database (0: in this process).
+TEST_WORKERS ?= 2
 test: setup
-	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-insecure-key-for-tests-only} $(PY) -m pytest $(PYTEST_ARGS)
+	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-insecure-key-for-tests-only} $(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # ruff, then the import contracts of pyproject.toml ([tool.importlinter]: README, "Architecture").
 lint: setup

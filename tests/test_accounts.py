@@ -120,7 +120,7 @@ def test_long_passphrases_are_accepted(cluster_a, monkeypatch):
 
 
 def test_sign_in_through_the_form_and_sign_out_by_post(client, cluster_a):
-    factories.make_staff("sofia", cluster_a)
+    factories.StaffFactory(username="sofia", clusters=[cluster_a])
     response = client.post(
         "/accounts/login/", {"username": "sofia", "password": "a long test passphrase"}
     )
@@ -138,7 +138,7 @@ def test_sign_in_page_is_spanish_by_default_and_english_on_request(client, db):
 
 
 def test_password_change(client, cluster_a):
-    user = factories.make_staff("pablo", cluster_a)
+    user = factories.StaffFactory(username="pablo", clusters=[cluster_a])
     client.force_login(user)
     response = client.post(
         "/accounts/password_change/",
@@ -155,10 +155,9 @@ def test_password_change(client, cluster_a):
 
 def test_password_reset_sends_a_link_by_email(client, cluster_a, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    factories.make_staff(
-        "rita",
-        cluster_a,
-    ).__class__.objects.filter(username="rita").update(email="rita@example.cl")
+    factories.StaffFactory(username="rita", clusters=[cluster_a]).__class__.objects.filter(
+        username="rita"
+    ).update(email="rita@example.cl")
     response = client.post("/accounts/password_reset/", {"email": "rita@example.cl"})
     assert response.status_code == 302
     assert len(mail.outbox) == 1

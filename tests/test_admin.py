@@ -35,7 +35,6 @@ from clusters.models import (
     Obstacle,
     StaffAssignment,
 )
-from clusters.permissions import ADMIN_GROUP
 from clusters.rut import check_digit
 from tests import factories
 
@@ -76,8 +75,8 @@ def request_by(user):
 
 def one_of_each(admin_user):
     """A small plan with one object of every model the admin shows."""
-    cluster = factories.make_cluster("cer-admin")
-    activity = factories.make_plan(cluster, activities_per_strategy=1)[0]
+    cluster = factories.ClusterWithPlanFactory(slug="cer-admin", plan__activities_per_strategy=1)
+    activity = cluster.activities.get()
     strategy = activity.strategy
     strategy.committed_period_text = PERIOD_TEXT
     strategy.committed_start = datetime.date(2006, 9, 1)
@@ -89,8 +88,8 @@ def one_of_each(admin_user):
     instrument = Instrument.objects.create(name="PROFO")
     funding.instruments.add(instrument)
     goal = Goal.objects.get(strategy=strategy)
-    staff = factories.make_staff("coordinadora", cluster)
-    owner = factories.make_owner("empresario", cluster)
+    staff = factories.StaffFactory(username="coordinadora", clusters=[cluster])
+    owner = factories.OwnerFactory(username="empresario", company__cluster=cluster)
     sign_in = {
         "user_agent": "pytest",
         "ip_address": "127.0.0.1",
@@ -179,7 +178,7 @@ def unchanged_post_data(response):
 
 @pytest.fixture
 def superuser():
-    return factories.make_admin()
+    return factories.AdminFactory()
 
 
 @pytest.fixture
@@ -200,14 +199,14 @@ def test_every_admin_class_and_inline_puts_admin_only_mixin_first():
 
 
 def test_staff_who_is_not_an_admin_is_sent_to_the_admin_sign_in(client):
-    cluster = factories.make_cluster("cer-staff")
-    user = factories.make_staff("coordinador", cluster)
+    cluster = factories.ClusterWithPlanFactory(slug="cer-staff")
+    user = factories.StaffFactory(username="coordinador", clusters=[cluster])
     user.is_staff = True
     user.save()
     # Even every Django model permission does not make an admin: the role does.
     user.user_permissions.set(Permission.objects.all())
     client.force_login(user)
-    activity = factories.make_plan(cluster)[0]
+    activity = cluster.activities.first()
     for path in (
         "/admin/",
         url(Activity, "changelist"),
@@ -220,9 +219,8 @@ def test_staff_who_is_not_an_admin_is_sent_to_the_admin_sign_in(client):
 
 
 def test_member_of_the_admin_group_manages_plan_and_accounts(client):
-    user = factories.make_user("jefa", is_staff=True)
-    user.groups.add(Group.objects.create(name=ADMIN_GROUP))
-    factories.make_plan(factories.make_cluster("cer-grupo"))
+    user = factories.AdminGroupMemberFactory(username="jefa")
+    factories.ClusterWithPlanFactory(slug="cer-grupo")
     client.force_login(user)
     for path in (
         "/admin/",
@@ -245,7 +243,7 @@ def test_member_of_the_admin_group_manages_plan_and_accounts(client):
 
 
 def test_every_registered_model_has_test_data():
-    missing = set(admin.site._registry) - set(one_of_each(factories.make_admin()))
+    missing = set(admin.site._registry) - set(one_of_each(factories.AdminFactory()))
     assert not missing, f"add an object of {missing} to one_of_each()"
 
 
@@ -305,7 +303,7 @@ def test_activity_page_shows_the_strategy_period_read_only(admin_client, superus
 
 
 def test_new_strategy_reads_its_dates_and_cluster_and_its_activities_follow(admin_client):
-    cluster = factories.make_cluster("cer-nueva")
+    cluster = factories.ClusterFactory(slug="cer-nueva")
     objective = Objective.objects.create(cluster=cluster, numeral="I", position=1, title="Crecer")
     data = {
         "objective": objective.pk,
@@ -333,7 +331,7 @@ def test_new_strategy_reads_its_dates_and_cluster_and_its_activities_follow(admi
 
 
 def test_unreadable_period_text_without_dates_is_refused_naming_the_text(admin_client):
-    cluster = factories.make_cluster("cer-errata")
+    cluster = factories.ClusterFactory(slug="cer-errata")
     objective = Objective.objects.create(cluster=cluster, numeral="I", position=1, title="Crecer")
     data = {
         "objective": objective.pk,
@@ -425,7 +423,7 @@ def test_history_shows_changes_to_admins_and_refuses_an_activity_revert(admin_cl
 def test_history_pages_are_closed_to_non_admins(client, superuser):
     strategy = one_of_each(superuser)[Strategy]
     record = strategy.history.latest("history_date")
-    client.force_login(factories.make_user("curioso", is_staff=True))
+    client.force_login(factories.UserFactory(username="curioso", is_staff=True))
     revert = reverse("admin:actions_strategy_simple_history", args=[strategy.pk, record.history_id])
     for path in (url(Strategy, "history", strategy.pk), revert):
         response = client.get(path)
@@ -465,8 +463,8 @@ def test_progress_update_cannot_be_changed_added_or_deleted(admin_client, superu
 def test_activity_changelist_query_count_does_not_grow(
     admin_client, django_assert_max_num_queries, size
 ):
-    factories.make_plan(
-        factories.make_cluster("cer-grande"), strategies=size, activities_per_strategy=1
+    factories.ClusterWithPlanFactory(
+        slug="cer-grande", plan__strategies=size, plan__activities_per_strategy=1
     )
     with django_assert_max_num_queries(9):
         response = admin_client.get(url(Activity, "changelist"))
@@ -478,8 +476,8 @@ def test_activity_changelist_query_count_does_not_grow(
 def test_strategy_changelist_query_count_does_not_grow(
     admin_client, django_assert_max_num_queries, size
 ):
-    factories.make_plan(
-        factories.make_cluster("cer-grande"), strategies=size, activities_per_strategy=1
+    factories.ClusterWithPlanFactory(
+        slug="cer-grande", plan__strategies=size, plan__activities_per_strategy=1
     )
     with django_assert_max_num_queries(10):
         response = admin_client.get(url(Strategy, "changelist"))
@@ -490,8 +488,8 @@ def test_strategy_changelist_query_count_does_not_grow(
 def test_strategy_page_query_count_does_not_grow_with_its_rows(
     admin_client, django_assert_max_num_queries, size
 ):
-    cluster = factories.make_cluster("cer-filas")
-    strategy = factories.make_plan(cluster, activities_per_strategy=size)[0].strategy
+    cluster = factories.ClusterWithPlanFactory(slug="cer-filas", plan__activities_per_strategy=size)
+    strategy = cluster.strategies.get()
     instrument = Instrument.objects.create(name="PDP")
     for position in range(2, size + 1):
         Goal.objects.create(strategy=strategy, position=position, text=f"Meta {position}")

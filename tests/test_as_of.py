@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from actions.models import Activity, ProgressUpdate
+from actions.models import Activity
 from actions.progress import services
 from actions.reporting.as_of import with_state_as_of
 from tests import factories
@@ -18,12 +18,14 @@ D = datetime.date
 
 @pytest.fixture
 def author(db):
-    return factories.make_admin("historian")
+    return factories.AdminFactory(username="historian")
 
 
 @pytest.fixture
 def activities(cluster_a):
-    factories.make_plan(factories.make_cluster("cer-hist"), strategies=1, activities_per_strategy=5)
+    factories.ClusterWithPlanFactory(
+        slug="cer-hist", plan__strategies=1, plan__activities_per_strategy=5
+    )
     return {a.code: a for a in Activity.objects.filter(cluster__slug="cer-hist")}
 
 
@@ -34,18 +36,14 @@ def add(activity, author, on, *, status=None, progress=None, revised_end=..., ki
     new_status = status or activity.status
     new_progress = activity.progress if progress is None else progress
     new_revised_end = activity.revised_end if revised_end is ... else revised_end
-    ProgressUpdate.objects.create(
+    factories.ProgressUpdateFactory(
         activity=activity,
         author=author,
         kind=kind,
         effective_on=on,
-        old_status=activity.status,
         new_status=new_status,
-        old_progress=activity.progress,
         new_progress=new_progress,
-        old_revised_end=activity.revised_end,
         new_revised_end=new_revised_end,
-        note="",
     )
     if new_status == "done" and activity.status != "done":
         activity.completed_on = on

@@ -30,9 +30,9 @@ from tests import factories
 DUMP_EXCLUDES = ["contenttypes", "auth.permission", "sessions"]
 
 
-def make_data():
+@pytest.fixture
+def plans_and_accounts(plan_2006):
     """The 2006 plan, synthetic CERs with progress history and measurements, and accounts."""
-    call_command("loaddata", "plan_2006", verbosity=0)
     call_command(
         "generate_synthetic",
         clusters=2,
@@ -41,8 +41,10 @@ def make_data():
         seed=5,
         stdout=io.StringIO(),
     )
-    factories.make_staff("coordinadora", Cluster.objects.get(slug="metalmecanica"))
-    factories.make_admin()
+    factories.StaffFactory(
+        username="coordinadora", clusters=[Cluster.objects.get(slug="metalmecanica")]
+    )
+    factories.AdminFactory()
 
 
 HISTORY_FIELDS = (
@@ -103,8 +105,7 @@ def snapshot():
 
 
 @pytest.mark.django_db
-def test_dumpdata_then_loaddata_restores_the_same_plan(tmp_path):
-    make_data()
+def test_dumpdata_then_loaddata_restores_the_same_plan(plans_and_accounts, tmp_path):
     before = snapshot()
     assert before["history"] and before["measurements"] and before["roles"]
     backup = tmp_path / "cerplan-backup.json.gz"
@@ -157,13 +158,16 @@ def _manage(database_url, *args):
 
 
 @pytest.mark.postgresql
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="pg_dump/pg_restore need PostgreSQL: set DATABASE_URL (CI does)",
+)
+@pytest.mark.skipif(
+    not (shutil.which("pg_dump") and shutil.which("pg_restore")),
+    reason="pg_dump/pg_restore are not installed (Debian: postgresql-client)",
+)
 @pytest.mark.django_db(transaction=True)
-def test_pg_dump_then_pg_restore_restores_the_same_plan(tmp_path):
-    if connection.vendor != "postgresql":
-        pytest.skip("pg_dump/pg_restore need PostgreSQL: set DATABASE_URL (CI does)")
-    if not (shutil.which("pg_dump") and shutil.which("pg_restore")):
-        pytest.skip("pg_dump/pg_restore are not installed (Debian: postgresql-client)")
-    make_data()
+def test_pg_dump_then_pg_restore_restores_the_same_plan(plans_and_accounts, tmp_path):
     db = connection.settings_dict
     original = db["NAME"]
     restored = f"{original}_restored"

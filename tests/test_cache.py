@@ -23,7 +23,7 @@ from actions.reporting import rollup
 from clusters.models import Cluster, Company
 from clusters.versions import bump_data_version
 from tests import factories
-from tests.test_structure_history import admin_edit
+from tests.helpers import admin_edit
 
 D = datetime.date
 LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -33,8 +33,9 @@ LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 def cer(db):
     """Two strategies of two activities, all pending and overdue since 2009 (so the dashboard
     lists them, with their responsible actor), and a goal with an indicator."""
-    cluster = factories.make_cluster("cer-cache", name="CER Caché")
-    factories.make_plan(cluster, strategies=2, activities_per_strategy=2)
+    cluster = factories.ClusterWithPlanFactory(
+        slug="cer-cache", name="CER Caché", plan__strategies=2, plan__activities_per_strategy=2
+    )
     goal = Goal.objects.get(strategy__cluster=cluster, strategy__number=1)
     goal.target_value, goal.unit = 80, "%"
     goal.save()
@@ -43,14 +44,13 @@ def cer(db):
 
 @pytest.fixture
 def other(db):
-    cluster = factories.make_cluster("cer-otro-cache")
-    factories.make_plan(cluster)
+    cluster = factories.ClusterWithPlanFactory(slug="cer-otro-cache")
     return cluster
 
 
 @pytest.fixture
 def staff(cer):
-    return factories.make_staff("coordinadora-cache", cer)
+    return factories.StaffFactory(username="coordinadora-cache", clusters=[cer])
 
 
 @pytest.fixture
@@ -61,7 +61,7 @@ def staff_client(client, staff):
 
 @pytest.fixture
 def admin_user(db):
-    return factories.make_admin("admin-cache")
+    return factories.AdminFactory(username="admin-cache")
 
 
 def dashboard(client, cluster, **params):
@@ -200,8 +200,8 @@ def test_a_goal_measurement_shows_at_once(staff_client, staff, cer):
 
 
 def test_an_actor_renamed_in_the_admin_shows_at_once_in_every_cer(client, admin_user, cer, other):
-    # make_plan makes every strategy's responsible "CORFO", shared by the CERs.
-    client.force_login(factories.make_staff("de-ambos", cer, other))
+    # ClusterWithPlanFactory makes every strategy's responsible "CORFO", shared by the CERs.
+    client.force_login(factories.StaffFactory(username="de-ambos", clusters=[cer, other]))
     for cluster in (cer, other):
         assert "CORFO" in dashboard(client, cluster).content.decode()
     actor = Actor.objects.get(name="CORFO")
@@ -302,7 +302,7 @@ def test_the_import_services_give_their_cer_a_new_version(admin_user, cer, other
 
 
 def test_two_cers_caches_are_independent(client, staff, cer, other):
-    client.force_login(factories.make_staff("de-ambos", cer, other))
+    client.force_login(factories.StaffFactory(username="de-ambos", clusters=[cer, other]))
     dashboard(client, cer), dashboard(client, other)
 
     record(staff, activity(cer, "1.1"), "done", 100)
@@ -355,7 +355,7 @@ def test_loaddata_works_on_a_freshly_migrated_database_without_the_cache_table(
     assert cluster.strategies.count() == 14
 
     settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": "cerplan_cache"}}
-    client.force_login(factories.make_staff("tras-loaddata", cluster))
+    client.force_login(factories.StaffFactory(username="tras-loaddata", clusters=[cluster]))
     first = dashboard(client, cluster)
     assert shared_part(dashboard(client, cluster)) == shared_part(first)
 
@@ -392,7 +392,7 @@ def test_an_owner_never_gets_the_edit_controls_a_staff_member_cached(client, sta
     html = dashboard(client, cer).content.decode()
     assert "/update/" in html and "Registrar avance" in html
 
-    client.force_login(factories.make_owner("empresaria-cache", cer))
+    client.force_login(factories.OwnerFactory(username="empresaria-cache", company__cluster=cer))
     html = dashboard(client, cer).content.decode()
     assert "/update/" not in html
     assert "Registrar avance" not in html
@@ -477,9 +477,8 @@ def test_a_rolled_back_write_leaves_no_stale_page_committed(
     number the rolled-back one had taken."""
     if caches == "locmem":
         settings.CACHES = LOCMEM
-    cluster = factories.make_cluster("cer-commit")
-    factories.make_plan(cluster)
-    staff = factories.make_staff("coordinadora-commit", cluster)
+    cluster = factories.ClusterWithPlanFactory(slug="cer-commit")
+    staff = factories.StaffFactory(username="coordinadora-commit", clusters=[cluster])
     client.force_login(staff)
     assert figure(dashboard(client, cluster), "status_done") == 0
     with pytest.raises(RuntimeError), transaction.atomic():
@@ -493,9 +492,8 @@ def test_a_rolled_back_write_leaves_no_stale_page_committed(
 
 
 def test_writes_of_one_transaction_show_together_after_the_commit(transactional_db, client):
-    cluster = factories.make_cluster("cer-commit")
-    factories.make_plan(cluster, strategies=2)
-    staff = factories.make_staff("coordinadora-commit", cluster)
+    cluster = factories.ClusterWithPlanFactory(slug="cer-commit", plan__strategies=2)
+    staff = factories.StaffFactory(username="coordinadora-commit", clusters=[cluster])
     client.force_login(staff)
     assert figure(dashboard(client, cluster), "status_in_progress") == 0
     with transaction.atomic():
@@ -532,9 +530,8 @@ def test_a_page_kept_in_the_workers_memory_costs_no_cache_read(transactional_db,
     """Outside a transaction (as in production, not in most tests), a worker keeps the entries
     it used: the next request reads the CER with its version and nothing of the cache, and a
     write still shows at once."""
-    cluster = factories.make_cluster("cer-memoria")
-    factories.make_plan(cluster)
-    staff = factories.make_staff("coordinadora-memoria", cluster)
+    cluster = factories.ClusterWithPlanFactory(slug="cer-memoria")
+    staff = factories.StaffFactory(username="coordinadora-memoria", clusters=[cluster])
     client.force_login(staff)
     dashboard(client, cluster), dashboard(client, cluster)
     with CaptureQueriesContext(connection) as queries:
@@ -628,7 +625,7 @@ def _same(a, b):
 
 
 def test_the_one_statement_rollup_agrees_with_the_nested_expressions(plan_2006):
-    staff = factories.make_admin("historia")
+    staff = factories.AdminFactory(username="historia")
     cluster = Cluster.objects.get(slug="metalmecanica")
     # A history: some activities move on at dated steps, some are revised, some cancelled.
     for n, target in enumerate(Activity.objects.filter(cluster=cluster).order_by("pk")):

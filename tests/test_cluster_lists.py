@@ -16,12 +16,11 @@ def make_cers(count, start=1):
     """CERs "CER Norte 01"…, each with a small plan, spread over three regions."""
     clusters = []
     for number in range(start, start + count):
-        cluster = Cluster.objects.create(
+        cluster = factories.ClusterWithPlanFactory(
             slug=f"cer-{number:02d}",
             name=f"CER Norte {number:02d}",
             region=REGIONS[number % len(REGIONS)],
         )
-        factories.make_plan(cluster)
         clusters.append(cluster)
     return clusters
 
@@ -44,7 +43,7 @@ def thirty(db):
 
 
 def test_an_admin_sees_every_cer_a_page_at_a_time(client, thirty):
-    client.force_login(factories.make_admin())
+    client.force_login(factories.AdminFactory())
     first = client.get("/")
     assert first.status_code == 200
     assert len(shown(first)) == 24 and shown(first)[0] == "cer-01"
@@ -58,14 +57,14 @@ def test_an_admin_sees_every_cer_a_page_at_a_time(client, thirty):
 
 
 def test_a_page_number_out_of_range_or_not_a_number_gives_the_nearest_page(client, thirty):
-    client.force_login(factories.make_admin())
+    client.force_login(factories.AdminFactory())
     assert shown(client.get("/?page=99")) == shown(client.get("/?page=2"))
     assert shown(client.get("/?page=abc")) == shown(client.get("/"))
     assert shown(client.get("/?page=-1")) == shown(client.get("/?page=2"))
 
 
 def test_search_finds_a_cer_by_name_identifier_or_region(client, thirty):
-    client.force_login(factories.make_admin())
+    client.force_login(factories.AdminFactory())
     assert shown(client.get("/?q=norte 07")) == ["cer-07"]
     assert shown(client.get("/?q=CER-12")) == ["cer-12"]
     in_biobio = [c.slug for c in Cluster.objects.filter(region="Biobío").order_by("name")]
@@ -77,14 +76,14 @@ def test_search_finds_a_cer_by_name_identifier_or_region(client, thirty):
 
 def test_pages_of_a_search_keep_the_search(client, db):
     make_cers(30)
-    client.force_login(factories.make_admin())
+    client.force_login(factories.AdminFactory())
     response = client.get("/?q=norte")
     assert 'href="?q=norte&amp;page=2"' in response.content.decode()
     assert shown(client.get("/?q=norte&page=2")) == [f"cer-{n:02d}" for n in range(25, 31)]
 
 
 def test_a_search_that_finds_nothing_says_so(client, thirty):
-    client.force_login(factories.make_admin())
+    client.force_login(factories.AdminFactory())
     response = client.get("/?q=Magallanes")
     assert response.status_code == 200 and shown(response) == []
     assert "Ningún CER coincide con «Magallanes»" in response.content.decode()
@@ -92,7 +91,7 @@ def test_a_search_that_finds_nothing_says_so(client, thirty):
 
 def test_staff_see_and_find_only_their_cers(client, thirty):
     mine = thirty[:26]
-    client.force_login(factories.make_staff("coordinacion", *mine))
+    client.force_login(factories.StaffFactory(username="coordinacion", clusters=mine))
     first, second = client.get("/"), client.get("/?page=2")
     assert shown(first) + shown(second) == [c.slug for c in mine]
     assert "Tiene acceso a 26 CER." in first.content.decode()
@@ -102,7 +101,7 @@ def test_staff_see_and_find_only_their_cers(client, thirty):
 
 
 def test_an_owner_sees_only_their_cer_even_when_searching_another(client, thirty):
-    client.force_login(factories.make_owner("empresaria", thirty[4]))
+    client.force_login(factories.OwnerFactory(username="empresaria", company__cluster=thirty[4]))
     response = client.get("/")
     assert response.status_code == 302 and response["Location"] == "/clusters/cer-05/"
     assert shown(client.get("/?q=norte 06")) == []
@@ -115,9 +114,9 @@ def test_home_query_count_does_not_grow_with_the_number_of_cers(client, db, role
     for total in (3, 30):
         clusters = make_cers(total, start=len(counts) * 100 + 1)
         if role == "admin":
-            user = factories.make_admin(f"admin-{total}")
+            user = factories.AdminFactory(username=f"admin-{total}")
         else:
-            user = factories.make_staff(f"staff-{total}", *clusters)
+            user = factories.StaffFactory(username=f"staff-{total}", clusters=clusters)
         client.force_login(user)
         counts.append((count_queries(client, "/"), count_queries(client, "/?q=norte&page=2")))
     assert counts[0] == counts[1], counts

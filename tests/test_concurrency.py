@@ -1,16 +1,18 @@
 """No lost update when two saves of the same activity arrive at the same moment (PostgreSQL).
 
-Each thread has its own database connection and transaction. The first to lock the activity row
-holds it a moment (the service's _lock_activity is slowed down here), so the other is certainly
-waiting on SELECT ... FOR UPDATE when the first commits; it then reads the new version and is
-refused. Without the lock both would read version 1 and both would write.
+Each thread has its own database connection and transaction. A third transaction (someone else
+saving the activity) holds its row until both saves are queued behind it, then commits: the two
+saves are certainly concurrent. One wins; the other then reads the new version and is refused.
+Had the service read the activity without locking its row, neither save would queue, the third
+transaction would never see them waiting, and both would write.
 """
 
 import threading
 import time
+from contextlib import contextmanager
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.test import Client
 
 from actions.models import Activity, ProgressUpdate
@@ -26,24 +28,48 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-HOLD_SECONDS = 0.5
 
+@contextmanager
+def row_held_until_saves_queue(activity, saves=2, timeout=10):
+    """Lock the activity's row in another transaction until `saves` transactions wait for it.
 
-@pytest.fixture
-def slow_lock(monkeypatch):
-    """Keep the row lock a moment after taking it, so the two transactions overlap."""
-    original = services.lock_activity
-    waits = []
+    Yields a list that ends up holding how many transactions were seen waiting.
+    """
+    locked, seen = threading.Event(), []
 
-    def lock_and_hold(activity_id):
-        asked = time.monotonic()
-        activity = original(activity_id)
-        waits.append(time.monotonic() - asked)
-        time.sleep(HOLD_SECONDS)
-        return activity
+    def hold():
+        try:
+            with transaction.atomic():
+                Activity.objects.select_for_update().get(pk=activity.pk)
+                locked.set()
+                deadline = time.monotonic() + timeout
+                while time.monotonic() < deadline:
+                    with connection.cursor() as cursor:
+                        # Within a transaction pg_stat_activity is a snapshot; take a new one.
+                        cursor.execute("SELECT pg_stat_clear_snapshot()")
+                        # The first waits for this transaction, the second for the first.
+                        cursor.execute(
+                            "SELECT count(*) FROM pg_stat_activity "
+                            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                        )
+                        waiting = cursor.fetchone()[0]
+                    if waiting >= saves:
+                        seen.append(waiting)
+                        return
+                    time.sleep(0.02)
+                seen.append(waiting)
+        finally:
+            locked.set()
+            connections.close_all()
 
-    monkeypatch.setattr(services, "lock_activity", lock_and_hold)
-    return waits
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert locked.wait(timeout), "the row could not be locked"
+    try:
+        yield seen
+    finally:
+        holder.join(timeout=timeout + 5)
+        assert not holder.is_alive(), "the holding transaction is stuck"
 
 
 def run_together(*functions):
@@ -72,7 +98,7 @@ def run_together(*functions):
     return results
 
 
-def test_two_simultaneous_saves_one_wins_one_is_refused(cluster_a, roles, slow_lock):
+def test_two_simultaneous_saves_one_wins_one_is_refused(cluster_a, roles):
     activity = Activity.objects.filter(cluster=cluster_a).order_by("code").first()
     version = activity.version
 
@@ -86,19 +112,18 @@ def test_two_simultaneous_saves_one_wins_one_is_refused(cluster_a, roles, slow_l
             note=note,
         )
 
-    results = run_together(
-        save(roles["staff_a"], 40, "Primera."), save(roles["staff_both"], 70, "Segunda.")
-    )
+    with row_held_until_saves_queue(activity) as waiting:
+        results = run_together(
+            save(roles["staff_a"], 40, "Primera."), save(roles["staff_both"], 70, "Segunda.")
+        )
+    assert waiting == [2], "both saves should have queued for the activity's row"
 
     outcomes = sorted(kind for kind, _ in results)
     assert outcomes == ["error", "ok"], results
     (winner,) = [value for kind, value in results if kind == "ok"]
     (refusal,) = [value for kind, value in results if kind == "error"]
     assert isinstance(refusal, services.StaleVersion), refusal
-    # Both asked for the lock at the same moment; one waited for the other's commit, then
-    # saw what it wrote.
-    assert len(slow_lock) == 2
-    assert min(slow_lock) < HOLD_SECONDS / 2 < HOLD_SECONDS * 0.8 < max(slow_lock), slow_lock
+    # The refused one waited for the winner's commit, then saw what it wrote.
     assert [u.pk for u in refusal.updates] == [winner.pk]
 
     activity.refresh_from_db()
@@ -108,7 +133,7 @@ def test_two_simultaneous_saves_one_wins_one_is_refused(cluster_a, roles, slow_l
     assert activity.history.count() == 2  # creation + the one save
 
 
-def test_two_simultaneous_form_posts_one_redirects_one_gets_409(cluster_a, roles, slow_lock):
+def test_two_simultaneous_form_posts_one_redirects_one_gets_409(cluster_a, roles):
     activity = Activity.objects.filter(cluster=cluster_a).order_by("code").first()
     path = f"/activities/{activity.pk}/update/"
     clients = []
@@ -125,10 +150,11 @@ def test_two_simultaneous_form_posts_one_redirects_one_gets_409(cluster_a, roles
             ).status_code
         )
 
-    results = run_together(post(clients[0], "40"), post(clients[1], "70"))
+    with row_held_until_saves_queue(activity) as waiting:
+        results = run_together(post(clients[0], "40"), post(clients[1], "70"))
 
+    assert waiting == [2], "both requests should have queued for the activity's row"
     assert sorted(value for _kind, value in results) == [302, 409], results
-    assert max(slow_lock) > HOLD_SECONDS * 0.8, slow_lock  # one request waited for the other
     activity.refresh_from_db()
     assert activity.version == 2
     assert ProgressUpdate.objects.count() == 1

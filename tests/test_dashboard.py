@@ -9,10 +9,8 @@ from django.utils import timezone
 
 from actions.models import (
     Activity,
-    Actor,
     Goal,
     GoalMeasurement,
-    Involvement,
     Objective,
     Strategy,
 )
@@ -28,36 +26,27 @@ def today():
 
 
 def add_strategy(cluster, objective, number, *, responsible=("Director AFR",)):
-    strategy = Strategy.objects.create(
-        cluster=cluster,
+    strategy = factories.StrategyFactory(
         objective=objective,
         number=number,
         title=f"Estrategia {number}",
-        committed_period_text="2007-2011",
         committed_start=datetime.date(2007, 1, 1),
         committed_end=datetime.date(2011, 12, 31),
     )
     for position, name in enumerate(responsible, start=1):
-        actor, _ = Actor.objects.get_or_create(name=name)
-        Involvement.objects.create(
-            strategy=strategy, actor=actor, role=Involvement.Role.RESPONSIBLE, position=position
-        )
+        factories.InvolvementFactory(strategy=strategy, actor__name=name, position=position)
     return strategy
 
 
 def add_activity(strategy, code, *, status="pending", progress=0, end=None, revised=None):
-    position = int(code.split(".")[1])
     done = status == "done"
-    return Activity.objects.create(
-        cluster=strategy.cluster,
+    return factories.ActivityFactory(
         strategy=strategy,
-        code=code,
-        position=position,
+        position=int(code.split(".")[1]),
         title=f"Actividad {code}",
         planned_start=datetime.date(2007, 1, 1) if end is None or end.year > 2007 else None,
         planned_end=end,
         revised_end=revised,
-        revision_reason="Se atrasó el financiamiento." if revised else "",
         status=status,
         progress=100 if done else progress,
         completed_on=today() - 5 * DAY if done else None,
@@ -78,9 +67,9 @@ def hand_built(db):
           · 3.3 ends T+90 (due soon, the last day) · 3.4 ends T (due soon, not overdue)
     """
     t = today()
-    cluster = factories.make_cluster("cer-demo", name="CER Demostración")
-    one = Objective.objects.create(cluster=cluster, numeral="I", position=1, title="Primero")
-    two = Objective.objects.create(cluster=cluster, numeral="II", position=2, title="Segundo")
+    cluster = factories.ClusterFactory(slug="cer-demo", name="CER Demostración")
+    one = factories.ObjectiveFactory(cluster=cluster, position=1, title="Primero")
+    two = factories.ObjectiveFactory(cluster=cluster, position=2, title="Segundo")
     s1 = add_strategy(cluster, one, 1, responsible=("Director Pro Chile", "Consultor Pro Chile"))
     s2 = add_strategy(cluster, one, 2)
     s3 = add_strategy(cluster, two, 3)
@@ -95,14 +84,15 @@ def hand_built(db):
     add_activity(s3, "3.3", end=t + 90 * DAY)
     add_activity(s3, "3.4", end=t)
     # Another CER's late work must not leak into these figures.
-    other = factories.make_cluster("cer-otro")
-    factories.make_plan(other, strategies=2, activities_per_strategy=3)
+    factories.ClusterWithPlanFactory(
+        slug="cer-otro", plan__strategies=2, plan__activities_per_strategy=3
+    )
     return cluster
 
 
 @pytest.fixture
 def staff_client(client, hand_built):
-    client.force_login(factories.make_staff("coordinadora", hand_built))
+    client.force_login(factories.StaffFactory(username="coordinadora", clusters=[hand_built]))
     return client
 
 
@@ -207,7 +197,7 @@ def test_the_dashboard_page_shows_the_figures_and_links_each_to_its_rows(staff_c
 
 
 def test_an_owner_sees_the_dashboard_without_edit_links(client, hand_built):
-    client.force_login(factories.make_owner("empresario", hand_built))
+    client.force_login(factories.OwnerFactory(username="empresario", company__cluster=hand_built))
     html = client.get("/clusters/cer-demo/").content.decode()
     assert "/update/" not in html
     assert "Registrar avance" not in html
@@ -218,7 +208,7 @@ def history(hand_built):
     """1.2 went pending → in progress 20 % at T-400, → 50 % at T-100; 2.3's end was revised
     at T-15; 2.1 was done at T-5 (its completion is in the fixture)."""
     t = today()
-    staff = factories.make_staff("historiadora", hand_built)
+    staff = factories.StaffFactory(username="historiadora", clusters=[hand_built])
     a12 = Activity.objects.get(cluster=hand_built, code="1.2")
     a12.status, a12.progress = "pending", 0
     a12.save()
@@ -342,7 +332,7 @@ def test_a_future_date_is_refused_with_a_message(staff_client):
 
 
 def test_another_cers_dashboard_is_not_found(client, hand_built):
-    client.force_login(factories.make_staff("solo-demo", hand_built))
+    client.force_login(factories.StaffFactory(username="solo-demo", clusters=[hand_built]))
     assert client.get("/clusters/cer-otro/").status_code == 404
     assert client.get("/clusters/no-existe/").status_code == 404
 

@@ -96,7 +96,7 @@ def test_a_1000_character_file_name_is_refused_saying_so_and_nothing_is_written(
 
 
 def test_500_renders_when_the_database_is_down(db, failing_urls, monkeypatch):
-    factories.make_cluster("cer-a")
+    factories.ClusterFactory(slug="cer-a")
 
     def unreachable(self):
         raise OperationalError("could not connect to server: Connection refused")

@@ -125,7 +125,7 @@ def test_a_cers_workbook_is_for_its_readers(client, roles, cluster_a, cluster_b)
 
 
 def test_the_admin_exports_export_plans_json(client, plan_2006):
-    client.force_login(factories.make_admin())
+    client.force_login(factories.AdminFactory())
     response = client.get("/admin/clusters/cluster/export/plan.json")
     assert response.status_code == 200
     assert json.loads(response.content) == export_plan()

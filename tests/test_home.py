@@ -23,7 +23,7 @@ def two_cers(cluster_a, cluster_b):
 
 def test_a_user_with_several_cers_sees_each_with_progress_and_overdue(client, two_cers):
     cluster_a, cluster_b = two_cers
-    client.force_login(factories.make_staff("varios", cluster_a, cluster_b))
+    client.force_login(factories.StaffFactory(username="varios", clusters=[cluster_a, cluster_b]))
     response = client.get("/")
     assert response.status_code == 200
     clusters = {c.slug: c for c in response.context["clusters"]}
@@ -37,20 +37,20 @@ def test_a_user_with_several_cers_sees_each_with_progress_and_overdue(client, tw
 
 
 def test_one_cer_goes_straight_to_its_dashboard(client, two_cers):
-    client.force_login(factories.make_owner("duena", two_cers[0]))
+    client.force_login(factories.OwnerFactory(username="duena", company__cluster=two_cers[0]))
     response = client.get("/")
     assert response.status_code == 302 and response["Location"] == "/clusters/cer-a/"
 
 
 def test_no_cer_gets_a_friendly_page(client, db):
-    client.force_login(factories.make_user("sin-cer"))
+    client.force_login(factories.UserFactory(username="sin-cer"))
     response = client.get("/")
     assert response.status_code == 200
     assert "Aún no tiene un CER asignado" in response.content.decode()
 
 
 def test_admins_see_every_cer(client, two_cers):
-    client.force_login(factories.make_admin())
+    client.force_login(factories.AdminFactory())
     html = client.get("/").content.decode()
     assert "CER cer-a" in html and "CER cer-b" in html
 

@@ -89,7 +89,7 @@ def admin_confirm(client, token):
 def test_the_2006_plan_exported_and_imported_into_an_empty_database_is_the_same_plan(
     plan_2006, client
 ):
-    admin = factories.make_admin()
+    admin = factories.AdminFactory()
     before = export_plan()
     client.force_login(admin)
     workbook = client.get("/admin/clusters/cluster/export/plan.xlsx")
@@ -514,8 +514,9 @@ def test_admins_import_a_cers_plan_from_its_page(client, roles, cluster_b):
 
 
 def test_the_plan_preview_queries_do_not_grow_with_the_file(roles, django_assert_max_num_queries):
-    cluster = factories.make_cluster("grande")
-    factories.make_plan(cluster, strategies=20, activities_per_strategy=10)
+    factories.ClusterWithPlanFactory(
+        slug="grande", plan__strategies=20, plan__activities_per_strategy=10
+    )
     data = exports.plan_workbook("grande")
     with django_assert_max_num_queries(16):
         preview = PLAN.preview(data, user=roles["admin"])

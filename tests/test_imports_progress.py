@@ -4,29 +4,18 @@ staleness."""
 
 import datetime
 import io
-import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from openpyxl import Workbook
 
 from actions.models import Activity, ProgressUpdate
 from actions.progress import batch, services
 from actions.reporting.export_plan import export_plan
 from actions.spreadsheets.imports import KINDS
 from tests import factories
-
-HEADER = ["cer", "código", "estado", "avance", "nota", "fecha"]
-
-
-def xlsx(rows):
-    workbook = Workbook()
-    for row in rows:
-        workbook.active.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+from tests.helpers import PROGRESS_HEADER as HEADER
+from tests.helpers import token_of, xlsx
 
 
 def state():
@@ -53,15 +42,6 @@ def upload(client, rows, slug="cer-a", name="avances.xlsx"):
         f"/clusters/{slug}/import/progress/",
         {"file": SimpleUploadedFile(name, xlsx(rows))},
     )
-
-
-def token_of(response):
-    assert response.status_code == 302, getattr(response, "context", None) and response.context.get(
-        "refused"
-    )
-    match = re.search(r"/preview/([^/]+)/$", response["Location"])
-    assert match, response["Location"]
-    return match.group(1)
 
 
 def confirm(client, token, slug="cer-a"):
@@ -411,13 +391,14 @@ def test_a_service_refusal_at_confirm_rolls_back_every_row(client, roles, monkey
 
 
 def test_the_preview_of_a_large_file_does_not_query_per_row(roles, django_assert_max_num_queries):
-    cluster = factories.make_cluster("grande")
-    factories.make_plan(cluster, strategies=20, activities_per_strategy=25)
+    cluster = factories.ClusterWithPlanFactory(
+        slug="grande", plan__strategies=20, plan__activities_per_strategy=25
+    )
     rows = [HEADER] + [
         ["grande", f"{s}.{a}", "en curso", 10, "", ""] for s in range(1, 21) for a in range(1, 26)
     ]
     data = xlsx(rows)
-    staff = factories.make_staff("coordinadora", cluster)
+    staff = factories.StaffFactory(username="coordinadora", clusters=[cluster])
     with django_assert_max_num_queries(4):
         result = KINDS["progress"].preview(data, user=staff, cluster=cluster)
     assert result.counts()["update"] == 500

@@ -20,7 +20,7 @@ def _behind_one_proxy(settings):
 
 @pytest.fixture
 def staff(cluster_a):
-    return factories.make_staff("sebastian", cluster_a)
+    return factories.StaffFactory(username="sebastian", clusters=[cluster_a])
 
 
 def attempt(username, password, forwarded_for):
@@ -54,7 +54,7 @@ def test_the_owner_signing_in_does_not_clear_the_attackers_lock_out(staff):
 
 
 def test_one_address_guessing_many_accounts_is_stopped(settings, cluster_a):
-    factories.make_staff("victima", cluster_a)
+    factories.StaffFactory(username="victima", clusters=[cluster_a])
     limit = settings.SIGN_IN_ADDRESS_FAILURE_LIMIT
     # Four guesses per account stay under the per-account limit, but not under the address's.
     accounts = [f"cuenta{number}" for number in range(limit // 4 + 1)]
@@ -68,8 +68,8 @@ def test_one_address_guessing_many_accounts_is_stopped(settings, cluster_a):
 
 
 def test_signing_in_to_an_own_account_does_not_reset_the_address_count(settings, cluster_a):
-    factories.make_staff("atacante", cluster_a)
-    factories.make_staff("victima", cluster_a)
+    factories.StaffFactory(username="atacante", clusters=[cluster_a])
+    factories.StaffFactory(username="victima", clusters=[cluster_a])
     limit = settings.SIGN_IN_ADDRESS_FAILURE_LIMIT
     for number in range(limit - 1):
         attempt(f"cuenta{number // 4}", "wrong", "203.0.113.9")

@@ -20,7 +20,6 @@ from actions.models import (
     GoalMeasurement,
     Instrument,
     Involvement,
-    Objective,
     ProgressUpdate,
     Strategy,
 )
@@ -33,22 +32,23 @@ STATUSES = cycle(["pending", "in_progress", "done", "blocked", "pending", "cance
 
 
 def build_plan(slug, scale, author):
-    """A plan of 14 × scale strategies under four objectives, built in bulk."""
-    cluster = factories.make_cluster(slug)
-    objectives = Objective.objects.bulk_create(
-        Objective(cluster=cluster, numeral=numeral, position=n, title=f"Objetivo {numeral}")
+    """A plan of 14 × scale strategies under four objectives, built by the factories and saved
+    in bulk (a few thousand rows)."""
+    cluster = factories.ClusterFactory(slug=slug)
+    objectives = [
+        factories.ObjectiveFactory(cluster=cluster, numeral=numeral, position=n)
         for n, numeral in enumerate(["I", "II", "III", "IV"], start=1)
+    ]
+    actors = Actor.objects.bulk_create(
+        factories.ActorFactory.build(name=f"{slug} actor {n}") for n in range(12)
     )
-    actors = Actor.objects.bulk_create(Actor(name=f"{slug} actor {n}") for n in range(12))
     instruments = Instrument.objects.bulk_create(
-        Instrument(name=f"{slug} instrumento {n}") for n in range(6)
+        factories.InstrumentFactory.build(name=f"{slug} instrumento {n}") for n in range(6)
     )
     strategies = Strategy.objects.bulk_create(
-        Strategy(
-            cluster=cluster,
+        factories.StrategyFactory.build(
             objective=objectives[n % 4],
             number=n + 1,
-            title=f"Estrategia {n + 1}",
             committed_period_text="2007-2011" if n % 5 else "Desde el año 2008 en adelante",
             committed_start=D(2007 + n % 3, 1, 1),
             committed_end=D(2011, 12, 31) if n % 5 else None,
@@ -59,31 +59,31 @@ def build_plan(slug, scale, author):
     goals, funding, involvements, activities = [], [], [], []
     for n, strategy in enumerate(strategies):
         goals += [
-            Goal(strategy=strategy, position=1, text="Meta", target_value=80, unit="%"),
-            Goal(strategy=strategy, position=2, text="Meta sin indicador"),
+            factories.GoalFactory.build(strategy=strategy, position=1, target_value=80, unit="%"),
+            factories.GoalFactory.build(strategy=strategy, position=2, text="Meta sin indicador"),
         ]
         funding += [
-            Funding(strategy=strategy, kind="public", position=1, text="PROFO o PDP"),
-            Funding(strategy=strategy, kind="private", position=1, text="50% del costo"),
+            factories.FundingFactory.build(strategy=strategy, position=1, text="PROFO o PDP"),
+            factories.FundingFactory.build(
+                strategy=strategy, kind="private", position=1, text="50% del costo"
+            ),
         ]
         involvements += [
-            Involvement(strategy=strategy, actor=actors[n % 12], role="responsible", position=1),
-            Involvement(strategy=strategy, actor=actors[(n + 1) % 12], role="involved", position=1),
-            Involvement(strategy=strategy, actor=actors[(n + 2) % 12], role="involved", position=2),
+            factories.InvolvementFactory.build(strategy=strategy, actor=actors[n % 12], position=1),
+            factories.InvolvementFactory.build(
+                strategy=strategy, actor=actors[(n + 1) % 12], role="involved", position=1
+            ),
+            factories.InvolvementFactory.build(
+                strategy=strategy, actor=actors[(n + 2) % 12], role="involved", position=2
+            ),
         ]
         for position in range(1, next(ACTIVITIES_PER_STRATEGY) + 1):
             status = next(STATUSES)
             activities.append(
-                Activity(
-                    cluster=cluster,
+                factories.ActivityFactory.build(
                     strategy=strategy,
-                    code=f"{strategy.number}.{position}",
                     position=position,
-                    title=f"Actividad {strategy.number}.{position}",
-                    planned_start=strategy.committed_start,
-                    planned_end=strategy.committed_end,
                     revised_end=D(2013, 6, 30) if position == 2 else None,
-                    revision_reason="Atraso del fondo." if position == 2 else "",
                     status=status,
                     progress={"done": 100, "pending": 0, "cancelled": 0}.get(status, 40),
                     completed_on=D(2010, 3, 1) if status == "done" else None,
@@ -96,22 +96,22 @@ def build_plan(slug, scale, author):
     for n, line in enumerate(funding):
         line.instruments.add(instruments[n % 6], instruments[(n + 1) % 6])
     GoalMeasurement.objects.bulk_create(
-        GoalMeasurement(goal=goal, value=value, measured_on=on, source="Encuesta")
+        factories.GoalMeasurementFactory.build(goal=goal, value=value, measured_on=on)
         for goal in goals
         if goal.target_value
         for value, on in ((20, D(2008, 6, 30)), (45, D(2010, 6, 30)))
     )
     # A history for every activity: two or three updates each.
     ProgressUpdate.objects.bulk_create(
-        ProgressUpdate(
+        factories.ProgressUpdateFactory.build(
             activity=activity,
             author=author,
             effective_on=on,
             old_status="pending",
-            new_status=activity.status,
             old_progress=0,
-            new_progress=activity.progress,
             old_revised_end=None,
+            new_status=activity.status,
+            new_progress=activity.progress,
             new_revised_end=activity.revised_end,
             note="avance",
         )
@@ -123,7 +123,7 @@ def build_plan(slug, scale, author):
 
 @pytest.fixture
 def plans_of_two_sizes(db):
-    author = factories.make_admin("autor")
+    author = factories.AdminFactory(username="autor")
     small = build_plan("uno", 1, author)
     large = build_plan("diez", 10, author)
     assert Strategy.objects.filter(cluster=small[0]).count() == 14
@@ -153,19 +153,19 @@ def count_queries(client, url):
     return len(queries.captured_queries)
 
 
-def make_user(role, cluster, size):
+def user_of(role, cluster, size):
     if role == "staff":
-        return factories.make_staff(f"staff-{size}", cluster)
+        return factories.StaffFactory(username=f"staff-{size}", clusters=[cluster])
     if role == "owner":
-        return factories.make_owner(f"owner-{size}", cluster)
-    return factories.make_admin(f"admin-{size}")
+        return factories.OwnerFactory(username=f"owner-{size}", company__cluster=cluster)
+    return factories.AdminFactory(username=f"admin-{size}")
 
 
 @pytest.mark.parametrize("role", ["staff", "owner", "admin"])
 def test_page_query_counts_do_not_grow_with_the_plan(client, plans_of_two_sizes, role):
     counts = {page: {} for page in PAGES}
     for size, (cluster, actor, instrument) in plans_of_two_sizes.items():
-        client.force_login(make_user(role, cluster, size))
+        client.force_login(user_of(role, cluster, size))
         for page, url in PAGES.items():
             url = url.format(slug=cluster.slug, actor=actor.pk, instrument=instrument.pk)
             counts[page][size] = count_queries(client, url)
@@ -180,11 +180,10 @@ def test_page_query_counts_do_not_grow_with_the_plan(client, plans_of_two_sizes,
 
 def test_home_query_count_does_not_grow_with_the_plan(client, plans_of_two_sizes):
     uno, diez = plans_of_two_sizes["uno"][0], plans_of_two_sizes["diez"][0]
-    small_home = factories.make_cluster("pequeno")
-    factories.make_plan(small_home)  # a third CER, tiny
-    client.force_login(factories.make_staff("pequena", small_home, uno))
+    small_home = factories.ClusterWithPlanFactory(slug="pequeno")  # a third CER, tiny
+    client.force_login(factories.StaffFactory(username="pequena", clusters=[small_home, uno]))
     small = count_queries(client, "/")
-    client.force_login(factories.make_staff("grande", small_home, diez))
+    client.force_login(factories.StaffFactory(username="grande", clusters=[small_home, diez]))
     large = count_queries(client, "/")
     print(f"\nqueries on home: {small} / {large}")
     assert small == large <= QUERY_BOUND

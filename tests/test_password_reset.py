@@ -13,7 +13,7 @@ URL = "/accounts/password_reset/"
 
 @pytest.fixture
 def rita(cluster_a):
-    user = factories.make_staff("rita", cluster_a)
+    user = factories.StaffFactory(username="rita", clusters=[cluster_a])
     get_user_model().objects.filter(pk=user.pk).update(email="rita@example.cl")
     return user
 

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 
 from actions.models import (
     Activity,
@@ -33,8 +32,8 @@ D = datetime.date
 
 
 @pytest.fixture
-def loaded_plan(db):
-    call_command("loaddata", "plan_2006", verbosity=0)
+def loaded_plan(plan_2006):
+    """The fixture as loaddata loads it (once per session: tests/conftest.py)."""
 
 
 def strategy(slug, number):

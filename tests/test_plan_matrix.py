@@ -26,7 +26,7 @@ def shown_codes(html):
 def test_the_matrix_lists_every_activity_of_the_cer_and_nothing_of_another(client, plan_2006):
     metal = Cluster.objects.get(slug="metalmecanica")
     other = Cluster.objects.get(slug="consultoria-ingenieria")
-    client.force_login(factories.make_staff("coordinador", metal, other))
+    client.force_login(factories.StaffFactory(username="coordinador", clusters=[metal, other]))
     html = client.get("/clusters/metalmecanica/plan/").content.decode()
     activities = Activity.objects.filter(cluster=metal)
     assert activities.count() == 48
@@ -69,7 +69,7 @@ def test_the_matrix_lists_every_activity_of_the_cer_and_nothing_of_another(clien
 @pytest.fixture
 def plan(db):
     """Two strategies with distinct actors, instruments, periods and statuses; another CER."""
-    cluster = factories.make_cluster("cer-matriz")
+    cluster = factories.ClusterFactory(slug="cer-matriz")
     objective = Objective.objects.create(cluster=cluster, numeral="I", position=1, title="Uno")
     early = Strategy.objects.create(
         cluster=cluster,
@@ -119,8 +119,7 @@ def plan(db):
             progress=progress,
             completed_on=D(2008, 11, 30) if status == "done" else None,
         )
-    other = factories.make_cluster("cer-ajena")
-    factories.make_plan(other)  # its responsible actor, CORFO, is shared
+    other = factories.ClusterWithPlanFactory(slug="cer-ajena")  # its responsible, CORFO, is shared
     other_only = Actor.objects.create(name="Solo de la otra")
     Involvement.objects.create(
         strategy=Strategy.objects.get(cluster=other),
@@ -135,7 +134,7 @@ def plan(db):
 
 @pytest.fixture
 def staff(client, plan):
-    client.force_login(factories.make_staff("matriz", plan))
+    client.force_login(factories.StaffFactory(username="matriz", clusters=[plan]))
     return client
 
 
@@ -218,7 +217,7 @@ def test_filters_are_kept_when_the_date_changes_and_the_date_when_filtering(staf
 
 
 def test_the_status_filter_uses_the_status_as_it_stood(staff, plan):
-    staff_user = factories.make_staff("historia", plan)
+    staff_user = factories.StaffFactory(username="historia", clusters=[plan])
     from actions.progress import services
 
     activity = Activity.objects.get(cluster=plan, code="1.2")
@@ -245,7 +244,7 @@ def test_an_empty_result_says_so(staff):
 def test_staff_see_edit_links_and_owners_do_not(client, staff, plan):
     activity = Activity.objects.get(cluster=plan, code="1.2")
     assert f'href="/activities/{activity.pk}/update/"' in get(staff).content.decode()
-    client.force_login(factories.make_owner("duena", plan))
+    client.force_login(factories.OwnerFactory(username="duena", company__cluster=plan))
     html = get(client).content.decode()
     assert "/update/" not in html and "/revise/" not in html
     assert "Registrar avance" not in html

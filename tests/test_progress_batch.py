@@ -21,7 +21,7 @@ from actions.progress import batch, services
 from actions.reporting.export_plan import export_plan
 from clusters.models import Cluster
 from tests import factories
-from tests.test_structure_history import added_rows, history_rows
+from tests.helpers import added_rows, history_rows
 
 D = datetime.date
 
@@ -31,15 +31,16 @@ def twins(db):
     """Two CERs with identical plans (three strategies of three activities each)."""
     pair = []
     for slug in ("gemelo-uno", "gemelo-dos"):
-        cluster = factories.make_cluster(slug)
-        factories.make_plan(cluster, strategies=3, activities_per_strategy=3)
+        cluster = factories.ClusterWithPlanFactory(
+            slug=slug, plan__strategies=3, plan__activities_per_strategy=3
+        )
         pair.append(cluster)
     return pair
 
 
 @pytest.fixture
 def staff(twins):
-    return factories.make_staff("coordinadora", *twins)
+    return factories.StaffFactory(username="coordinadora", clusters=twins)
 
 
 def activity(cluster, code):
@@ -256,8 +257,7 @@ def _stale(cluster, staff, entries):
 
 
 def _forbidden(cluster, staff, entries):
-    other = factories.make_cluster("ajeno")
-    factories.make_plan(other)
+    other = factories.ClusterWithPlanFactory(slug="ajeno")
     foreign = Activity.objects.filter(cluster=other).first()
     entries[4] = {**entries[4], "activity_id": foreign.pk, "expected_version": foreign.version}
     return entries
@@ -485,9 +485,10 @@ def test_a_change_the_database_constraints_refuse_is_reported_at_its_entry(
 def test_the_number_of_queries_does_not_grow_with_the_batch(db):
     counts = []
     for slug, activities in (("pocas", 2), ("muchas", 40)):
-        cluster = factories.make_cluster(slug)
-        factories.make_plan(cluster, strategies=1, activities_per_strategy=activities)
-        staff_here = factories.make_staff(f"coordinadora-{slug}", cluster)
+        cluster = factories.ClusterWithPlanFactory(
+            slug=slug, plan__strategies=1, plan__activities_per_strategy=activities
+        )
+        staff_here = factories.StaffFactory(username=f"coordinadora-{slug}", clusters=[cluster])
         entries = [
             {
                 "activity_id": target.pk,
@@ -528,7 +529,8 @@ def test_an_import_refused_by_the_batch_service_names_the_rows_and_writes_nothin
 ):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from tests.test_imports_progress import HEADER, token_of, xlsx
+    from tests.helpers import PROGRESS_HEADER as HEADER
+    from tests.helpers import token_of, xlsx
 
     client.force_login(roles["staff_a"])
     response = client.post(
@@ -582,9 +584,10 @@ def test_an_import_refused_by_the_batch_service_names_the_rows_and_writes_nothin
 )
 @pytest.mark.django_db(transaction=True)
 def test_a_single_save_during_a_batch_waits_and_is_refused_as_stale(monkeypatch):
-    cluster = factories.make_cluster("concurrente")
-    factories.make_plan(cluster, strategies=1, activities_per_strategy=3)
-    staff = factories.make_staff("coordinadora-concurrente", cluster)
+    cluster = factories.ClusterWithPlanFactory(
+        slug="concurrente", plan__strategies=1, plan__activities_per_strategy=3
+    )
+    staff = factories.StaffFactory(username="coordinadora-concurrente", clusters=[cluster])
     entries = entries_for(cluster, [(f"1.{n}", "in_progress", 10 * n, "", None) for n in (1, 2, 3)])
     target = activity(cluster, "1.2")
     hold = 0.5

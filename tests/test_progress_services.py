@@ -1,6 +1,7 @@
 """The progress services: what they write, the coordinator's rules, stale versions, permissions.
 
-CER A is "own" for staff_a; each test starts from make_plan's activities (pending, 0 %).
+CER A is "own" for staff_a; each test starts from the activities ClusterWithPlanFactory makes
+(pending, 0 %).
 """
 
 import datetime
@@ -232,9 +233,9 @@ def test_effective_date_cannot_go_before_the_latest_update(activity, staff):
 @pytest.mark.parametrize("who", ["owner_a", "staff_b_only", "inactive_staff"])
 def test_only_staff_of_the_cer_and_admins_record(activity, roles, cluster_b, who):
     if who == "staff_b_only":
-        user = factories.make_staff("staff-b", cluster_b)
+        user = factories.StaffFactory(username="staff-b", clusters=[cluster_b])
     elif who == "inactive_staff":
-        user = factories.make_staff("staff-off", activity.cluster)
+        user = factories.StaffFactory(username="staff-off", clusters=[activity.cluster])
         user.is_active = False
         user.save()
     else:

@@ -30,7 +30,7 @@ def attempt(client, username, password, address="10.1.1.1", **extra):
 
 @pytest.fixture
 def staff(cluster_a):
-    return factories.make_staff("sebastian", cluster_a)
+    return factories.StaffFactory(username="sebastian", clusters=[cluster_a])
 
 
 def lock_out(client, username="sebastian", address="10.1.1.1", **extra):
@@ -52,7 +52,7 @@ def test_five_failures_lock_the_account_at_that_address(client, staff):
 
 
 def test_lock_out_is_per_account_and_address(client, staff, cluster_a):
-    factories.make_staff("otra", cluster_a)
+    factories.StaffFactory(username="otra", clusters=[cluster_a])
     lock_out(client)
     assert attempt(Client(), "sebastian", PASSWORD, address="10.9.9.9").status_code == 302
     assert attempt(Client(), "otra", PASSWORD, address="10.1.1.1").status_code == 302

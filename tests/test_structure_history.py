@@ -13,28 +13,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from django.conf import settings
 from django.contrib import admin
-from django.forms import MultiWidget
 from django.urls import reverse
 from simple_history.models import registered_models
 
 from actions.models import Activity, Actor, Funding, Goal, Instrument, Involvement, Strategy
 from actions.progress import services
-
-
-def historical_models():
-    return [model for model in apps.get_models() if model.__name__.startswith("Historical")]
-
-
-def history_rows():
-    return {model.__name__: model.objects.count() for model in historical_models()}
-
-
-def added_rows(before):
-    after = history_rows()
-    return {name: after[name] - before[name] for name in after if after[name] != before[name]}
+from tests.helpers import added_rows, admin_edit, history_rows
 
 
 def tracked_models():
@@ -132,44 +118,6 @@ def test_goal_measurement_adds_no_structure_history(activity, roles):
 
 
 # The admin -----------------------------------------------------------------------------------
-
-
-def post_data_of(response):
-    """What the change form in `response` posts when saved as shown (like a browser would)."""
-    forms = [response.context["adminform"].form]
-    for inline in response.context["inline_admin_formsets"]:
-        forms.append(inline.formset.management_form)
-        forms.extend(inline.formset.forms)
-    data = {}
-    for form in forms:
-        for name in form.fields:
-            value = form[name].value()
-            if value is None or value is False:
-                continue
-            key = form.add_prefix(name)
-            widget = form.fields[name].widget
-            if isinstance(widget, MultiWidget):
-                for suffix, part in zip(
-                    widget.widgets_names, widget.decompress(value), strict=True
-                ):
-                    data[f"{key}{suffix}"] = str(part)
-            elif value is True:
-                data[key] = "on"
-            elif isinstance(value, list | tuple):
-                data[key] = [str(item) for item in value]
-            else:
-                data[key] = str(value)
-    return data
-
-
-def admin_edit(client, obj, changes):
-    opts = obj._meta
-    change_url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
-    page = client.get(change_url)
-    assert page.status_code == 200
-    data = {**post_data_of(page), **changes, "_save": "Guardar"}
-    response = client.post(change_url, data)
-    assert response.status_code == 302, response.context and response.context.get("errors")
 
 
 @pytest.fixture
@@ -339,9 +287,8 @@ def test_no_source_writes_a_tracked_model_in_bulk():
 
 def test_no_admin_of_a_tracked_model_uses_list_editable():
     for model in tracked_models():
-        model_admin = admin.site._registry.get(model)
-        if model_admin is not None:
-            assert not model_admin.list_editable, model.__name__
+        if admin.site.is_registered(model):
+            assert not admin.site.get_model_admin(model).list_editable, model.__name__
 
 
 def test_every_plan_structure_model_is_tracked():

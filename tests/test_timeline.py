@@ -18,7 +18,7 @@ D = datetime.date
 
 @pytest.fixture
 def cluster(db):
-    cluster = factories.make_cluster("cer-tiempo")
+    cluster = factories.ClusterFactory(slug="cer-tiempo")
     objective = Objective.objects.create(cluster=cluster, numeral="I", position=1, title="Uno")
     closed = Strategy.objects.create(
         cluster=cluster,
@@ -51,7 +51,7 @@ def cluster(db):
             planned_start=strategy.committed_start,
             planned_end=end,
         )
-    staff = factories.make_staff("cronista", cluster)
+    staff = factories.StaffFactory(username="cronista", clusters=[cluster])
     one = Activity.objects.get(cluster=cluster, code="1.1")
     services.record_progress(
         activity_id=one.pk,
@@ -70,13 +70,13 @@ def cluster(db):
         reason="El fondo se adjudicó un año tarde.",
         effective_on=D(2009, 11, 1),
     )
-    factories.make_plan(factories.make_cluster("cer-fuera"))
+    factories.ClusterWithPlanFactory(slug="cer-fuera")
     return cluster
 
 
 @pytest.fixture
 def staff(client, cluster):
-    client.force_login(factories.make_staff("lectora", cluster))
+    client.force_login(factories.StaffFactory(username="lectora", clusters=[cluster]))
     return client
 
 

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.browser.helpers import DESKTOP
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless=new",
@@ -21,9 +23,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-PASSWORD = "a long test passphrase"  # tests/factories.py
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -106,13 +105,3 @@ def new_page(chromium):
     yield make
     for context in contexts:
         context.close()
-
-
-def sign_in(page, live_server, username, password=PASSWORD):
-    """Sign in through the real form at /accounts/login/."""
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("main input[name=username]", username)
-    page.fill("main input[name=password]", password)
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state()
-    assert "/accounts/login/" not in page.url, f"sign-in failed for {username}"

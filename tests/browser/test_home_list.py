@@ -2,7 +2,6 @@
 
 import pytest
 
-from clusters.models import Cluster
 from tests import factories
 from tests.browser.conftest import PHONE, sign_in
 
@@ -11,15 +10,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def make_cers(count):
     for number in range(1, count + 1):
-        cluster = Cluster.objects.create(
+        factories.ClusterWithPlanFactory(
             slug=f"cer-{number:02d}", name=f"CER Norte {number:02d}", region="Atacama"
         )
-        factories.make_plan(cluster)
 
 
 def test_an_admin_searches_and_pages_the_cers_on_a_phone(live_server, new_page):
     make_cers(30)
-    factories.make_admin("coordinacion-nacional")
+    factories.AdminFactory(username="coordinacion-nacional")
     page, errors = new_page(PHONE)
     sign_in(page, live_server, "coordinacion-nacional")
     page.goto(f"{live_server.url}/")

@@ -5,19 +5,19 @@ import datetime
 import re
 
 import pytest
-from django.core.management import call_command
 
 from actions.models import Activity
 from clusters.models import Cluster
 from tests import factories
-from tests.browser.conftest import DESKTOP, PHONE, sign_in
+from tests.browser.helpers import DESKTOP, PHONE, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def plan(transactional_db):
-    call_command("loaddata", "plan_2006", verbosity=0)
+def plan(transactional_db, plan_2006):
+    """The 2006 plan, committed for the live server (tests/conftest.py: loaded for each test,
+    as the flush after a transactional test removes it)."""
     return Cluster.objects.get(slug="metalmecanica")
 
 
@@ -26,7 +26,7 @@ def figure(page, name):
 
 
 def test_staff_records_progress_and_sees_the_dashboard_change(live_server, new_page, plan):
-    factories.make_staff("coordinadora", plan)
+    factories.StaffFactory(username="coordinadora", clusters=[plan])
     activity = Activity.objects.get(cluster=plan, code="2.1")
     page, errors = new_page()
     sign_in(page, live_server, "coordinadora")
@@ -51,7 +51,7 @@ def test_staff_records_progress_and_sees_the_dashboard_change(live_server, new_p
 
 
 def test_an_owner_sees_the_plan_with_no_way_to_edit(live_server, new_page, plan):
-    factories.make_owner("empresaria", plan)
+    factories.OwnerFactory(username="empresaria", company__cluster=plan)
     page, errors = new_page()
     sign_in(page, live_server, "empresaria")
     for path in ("plan/", "", "timeline/"):
@@ -66,7 +66,7 @@ def test_an_owner_sees_the_plan_with_no_way_to_edit(live_server, new_page, plan)
 
 
 def test_the_pages_render_without_console_errors_and_with_their_styles(live_server, new_page, plan):
-    factories.make_staff("coordinador", plan)
+    factories.StaffFactory(username="coordinador", clusters=[plan])
     page, errors = new_page()
     sign_in(page, live_server, "coordinador")
     for path in ("", "plan/", "timeline/", "?as_of=2008-06-30", "plan/?as_of=2008-06-30"):
@@ -131,7 +131,7 @@ def _a_history(plan, staff):
 def test_screenshots_of_each_page(live_server, new_page, plan, screenshot_dir, viewport_name):
     viewport = {"desktop": DESKTOP, "phone": PHONE}[viewport_name]
     other = Cluster.objects.get(slug="consultoria-ingenieria")
-    staff = factories.make_staff("coordinacion", plan, other)
+    staff = factories.StaffFactory(username="coordinacion", clusters=[plan, other])
     activity = Activity.objects.get(cluster=plan, code="2.1")
     _a_history(plan, staff)
     page, errors = new_page(viewport)
