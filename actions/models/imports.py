@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from clusters.models import Cluster
+from clusters.models import Cluster, limited_text
 
 
 class ImportRun(models.Model):
@@ -44,7 +44,7 @@ class ImportRun(models.Model):
     unchanged = models.PositiveIntegerField(_("filas sin cambios"), default=0)
     refused = models.PositiveIntegerField(_("filas con error"), default=0)
     outcome = models.CharField(_("resultado"), max_length=8, choices=Outcome.choices)
-    reason = models.TextField(_("motivo del rechazo"), blank=True)
+    reason = limited_text(_("motivo del rechazo"), blank=True)
     started_at = models.DateTimeField(_("inicio"))
     finished_at = models.DateTimeField(_("término"))
 

@@ -3,7 +3,7 @@
 import pytest
 
 from tests import factories
-from tests.browser.conftest import PHONE, sign_in
+from tests.browser.helpers import PHONE, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -31,7 +31,8 @@ def _finish(run, preview, outcome, reason=""):
     run.unchanged = counts.get(UNCHANGED, 0)
     run.refused = counts.get(ERROR, 0)
     run.outcome = outcome
-    run.reason = reason
+    # The first messages say why; the limit keeps a file of many bad rows within the column.
+    run.reason = reason[: ImportRun._meta.get_field("reason").max_length]
     run.finished_at = timezone.now()
     run.full_clean(exclude={"user", "cluster"})
     run.save()
