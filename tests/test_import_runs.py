@@ -10,7 +10,9 @@ from django.urls import reverse
 
 from actions.models import Activity, ImportRun
 from actions.progress import services
-from tests.test_imports_progress import HEADER, state, xlsx
+from tests.helpers import PROGRESS_HEADER as HEADER
+from tests.helpers import progress_state as state
+from tests.helpers import xlsx
 
 ROWS = [
     HEADER,

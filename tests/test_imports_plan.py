@@ -3,11 +3,10 @@ per-row diffs, admins only."""
 
 import datetime
 import io
-import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from actions.models import (
     Activity,
@@ -27,35 +26,12 @@ from actions.spreadsheets.imports import KINDS, apply
 from actions.spreadsheets.imports.plan import PLAN_COLUMNS
 from clusters.models import Cluster, Measure, Obstacle
 from tests import factories
+from tests.helpers import admin_plan_import as admin_import
+from tests.helpers import plan_state as state
+from tests.helpers import plan_workbook as table
 
 HEADERS = [column.header for column in PLAN_COLUMNS]
 PLAN = KINDS["plan"]
-
-
-def table(*rows):
-    """A plan-structure workbook: rows are dicts of header → value."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Estructura"
-    sheet.append(HEADERS)
-    for row in rows:
-        unknown = set(row) - set(HEADERS)
-        assert not unknown, unknown
-        sheet.append([row.get(header, "") for header in HEADERS])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def history_rows():
-    return sum(
-        model.history.count()
-        for model in (Cluster, Objective, Strategy, Activity, Goal, Funding, Involvement, Actor)
-    )
-
-
-def state():
-    return (export_plan(), history_rows(), ProgressUpdate.objects.count())
 
 
 def wipe_plans():
@@ -70,16 +46,6 @@ def wipe_plans():
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def admin_import(client, data, name="plan.xlsx"):
-    response = client.post(
-        "/admin/clusters/cluster/import/plan/", {"file": SimpleUploadedFile(name, data)}
-    )
-    assert response.status_code == 302, response.context and response.context.get("refused")
-    preview = client.get(response["Location"])
-    token = re.search(r"/preview/([^/]+)/$", response["Location"]).group(1)
-    return token, preview
 
 
 def admin_confirm(client, token):

@@ -9,22 +9,15 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from actions.models import Activity, ProgressUpdate
+from actions.models import Activity
 from actions.progress import batch, services
-from actions.reporting.export_plan import export_plan
 from actions.spreadsheets.imports import KINDS
 from tests import factories
 from tests.helpers import PROGRESS_HEADER as HEADER
+from tests.helpers import progress_preview_rows as preview_rows
+from tests.helpers import progress_state as state
 from tests.helpers import token_of, xlsx
-
-
-def state():
-    return (
-        export_plan(),
-        ProgressUpdate.objects.count(),
-        list(Activity.objects.order_by("pk").values_list("version", flat=True)),
-        Activity.history.count(),
-    )
+from tests.helpers import upload_progress as upload
 
 
 @pytest.fixture(autouse=True)
@@ -37,21 +30,8 @@ def login(client, user):
     return client
 
 
-def upload(client, rows, slug="cer-a", name="avances.xlsx"):
-    return client.post(
-        f"/clusters/{slug}/import/progress/",
-        {"file": SimpleUploadedFile(name, xlsx(rows))},
-    )
-
-
 def confirm(client, token, slug="cer-a"):
     return client.post(f"/clusters/{slug}/import/progress/confirm/{token}/", {"confirm": "1"})
-
-
-def preview_rows(client, token, slug="cer-a"):
-    response = client.get(f"/clusters/{slug}/import/progress/preview/{token}/")
-    assert response.status_code == 200
-    return {row["number"]: row for row in response.context["preview"]["rows"]}, response
 
 
 def test_the_preview_shows_each_rows_action_and_the_old_and_new_values(client, roles):

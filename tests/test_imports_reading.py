@@ -12,10 +12,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
-from actions.models import Activity, GoalMeasurement, ProgressUpdate
-from actions.reporting.export_plan import export_plan
 from actions.spreadsheets.imports import KINDS, FileRefused, reading
-from clusters.models import Company
+from tests.helpers import import_state as state
 
 PROGRESS_HEADER = ["cer", "código", "estado", "avance", "nota", "fecha"]
 
@@ -44,16 +42,6 @@ def replace_member(data, name, content):
         for item in source.infolist():
             target.writestr(item.filename, content if item.filename == name else source.read(item))
     return buffer.getvalue()
-
-
-def state():
-    return (
-        export_plan(),
-        ProgressUpdate.objects.count(),
-        GoalMeasurement.objects.count(),
-        list(Company.objects.values_list("name", "rut", "size")),
-        list(Activity.objects.order_by("pk").values_list("version", flat=True)),
-    )
 
 
 @pytest.fixture

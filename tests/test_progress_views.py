@@ -18,6 +18,8 @@ from actions.models import Activity, Goal, GoalMeasurement, ProgressUpdate
 from actions.progress import services
 from actions.progress.forms import ProgressForm
 from tests import factories
+from tests.helpers import progress_form_data as progress_data
+from tests.helpers import signed_in
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -36,28 +38,12 @@ def url(name, obj):
     return reverse(name, kwargs={"pk": obj.pk})
 
 
-def signed_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def current_version(activity):
     return Activity.objects.get(pk=activity.pk).version
 
 
 def hidden_version(html):
     return int(re.search(r'name="version" value="(\d+)"', html).group(1))
-
-
-def progress_data(activity, **data):
-    return {
-        "status": "in_progress",
-        "progress": "30",
-        "note": "",
-        "version": str(current_version(activity)),
-        **data,
-    }
 
 
 # The activity page ---------------------------------------------------------------------------

@@ -2,9 +2,13 @@
 and `Cache-Control: private, no-store` on whatever depends on the user, never on static files."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from tests.test_evidence import evidence_of  # noqa: F401 (a fixture)
+from actions.models import Activity
+from actions.progress import services
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
@@ -69,9 +73,24 @@ def test_signed_in_pages_and_exports_are_private_and_not_stored(client, roles, p
     assert_security_headers(response)
 
 
-def test_evidence_downloads_are_private_and_not_stored(client, roles, evidence_of):  # noqa: F811
+@pytest.fixture
+def evidence(roles, cluster_a, settings, tmp_path):
+    """A progress update of CER A with a PDF attached."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    activity = Activity.objects.filter(cluster=cluster_a).order_by("code").first()
+    return services.record_progress(
+        activity_id=activity.pk,
+        acting_user=roles["staff_a"],
+        expected_version=activity.version,
+        status="in_progress",
+        progress=10,
+        evidence=SimpleUploadedFile("acta.pdf", PDF, content_type="application/pdf"),
+    )
+
+
+def test_evidence_downloads_are_private_and_not_stored(client, roles, evidence):
     client.force_login(roles["owner_a"])
-    response = client.get(f"/evidence/{evidence_of['A'].pk}/")
+    response = client.get(f"/evidence/{evidence.pk}/")
     assert response.status_code == 200
     assert_private(response)
     # The download's own sandbox policy is kept, not replaced by the pages' policy.

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from actions.spreadsheets.imports import reading, xlsx_parts
 from tests import spreadsheet_bombs as bombs
-from tests.test_imports_reading import state
+from tests.helpers import import_state as state
 
 
 @pytest.fixture

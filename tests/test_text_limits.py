@@ -8,10 +8,13 @@ from django.urls import reverse
 
 from actions.models import Activity, ProgressUpdate
 from clusters.models import TEXT_MAX_LENGTH, TITLE_MAX_LENGTH
-from tests.test_imports_plan import admin_import, table
-from tests.test_imports_plan import state as plan_state
-from tests.test_imports_progress import HEADER, preview_rows, token_of, upload
-from tests.test_progress_views import progress_data, signed_in
+from tests.helpers import PROGRESS_HEADER as HEADER
+from tests.helpers import admin_plan_import as admin_import
+from tests.helpers import plan_state, signed_in, token_of
+from tests.helpers import plan_workbook as table
+from tests.helpers import progress_form_data as progress_data
+from tests.helpers import progress_preview_rows as preview_rows
+from tests.helpers import upload_progress as upload
 
 
 @pytest.fixture(autouse=True)
