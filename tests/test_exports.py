@@ -115,6 +115,26 @@ def test_the_plan_workbook_has_a_sheet_per_cer_goals_history_and_structure(
     assert isinstance(activity_row[9], datetime.datetime)
 
 
+def test_the_goals_sheet_shows_each_goals_latest_measurement(client, roles, cluster_a):
+    strategy = factories.StrategyFactory(objective__cluster=cluster_a, number=99)
+    measured = factories.GoalFactory(strategy=strategy, position=1, target_value=80, unit="%")
+    factories.GoalFactory(strategy=strategy, position=2, text="Meta sin medición")
+    for value, on, source in (
+        (20, "2008-06-30", "encuesta 2008"),
+        (45, "2010-06-30", "encuesta 2010"),
+    ):
+        factories.GoalMeasurementFactory(
+            goal=measured, value=value, measured_on=datetime.date.fromisoformat(on), source=source
+        )
+    client.force_login(roles["staff_a"])
+    response = client.get(f"/clusters/{cluster_a.slug}/export/plan.xlsx")
+    rows = list(load_workbook(io.BytesIO(response.content))["Metas"].iter_rows(values_only=True))
+    by_position = {row[2]: row for row in rows[1:] if row[1] == 99}
+    assert by_position[1][7:] == (45, datetime.datetime(2010, 6, 30), "encuesta 2010")
+    assert by_position[2][3] == "Meta sin medición"
+    assert by_position[2][7:] == (None, None, None)
+
+
 def test_a_cers_workbook_is_for_its_readers(client, roles, cluster_a, cluster_b):
     client.force_login(roles["owner_a"])
     response = client.get("/clusters/cer-a/export/plan.xlsx")

@@ -142,6 +142,8 @@ PAGES = {
     "plan as of, overdue": "/clusters/{slug}/plan/?as_of=2012-06-30&overdue=1",
     "timeline": "/clusters/{slug}/timeline/",
     "timeline as of": "/clusters/{slug}/timeline/?as_of=2009-12-31",
+    "plan workbook": "/clusters/{slug}/export/plan.xlsx",
+    "progress csv": "/clusters/{slug}/export/progress.csv",
 }
 
 

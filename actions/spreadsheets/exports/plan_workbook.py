@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from actions.formatting import committed_period, dmy
-from actions.models import Funding, GoalMeasurement, Involvement, ProgressUpdate
+from actions.models import Funding, Involvement, ProgressUpdate
 from actions.reporting.whole_plan import whole_plans
 from actions.spreadsheets.exports.cells import save_workbook, sheet_title, write_table
 from actions.spreadsheets.layouts.plan import ELEMENT_WORDS, INSTRUMENT_SEPARATOR, PLAN_COLUMNS
@@ -110,23 +110,10 @@ GOAL_HEADERS = (
 
 
 def _goal_rows(clusters):
-    goal_ids = [
-        goal.pk
-        for cluster in clusters
-        for objective in cluster.objectives.all()
-        for strategy in objective.strategies.all()
-        for goal in strategy.goals.all()
-    ]
-    latest = {}
-    for measurement in GoalMeasurement.objects.filter(goal_id__in=goal_ids).order_by(
-        "goal_id", "measured_on", "id"
-    ):
-        latest[measurement.goal_id] = measurement
     for cluster in clusters:
         for objective in cluster.objectives.all():
             for strategy in objective.strategies.all():
                 for goal in strategy.goals.all():
-                    measured = latest.get(goal.pk)
                     yield [
                         cluster.slug,
                         strategy.number,
@@ -135,9 +122,9 @@ def _goal_rows(clusters):
                         goal.target_value,
                         goal.unit,
                         goal.due,
-                        measured.value if measured else None,
-                        measured.measured_on if measured else None,
-                        measured.source if measured else "",
+                        goal.latest_value,
+                        goal.latest_measured_on,
+                        goal.latest_source or "",
                     ]
 
 
