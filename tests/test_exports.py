@@ -116,7 +116,9 @@ def test_the_plan_workbook_has_a_sheet_per_cer_goals_history_and_structure(
 
 
 def test_the_goals_sheet_shows_each_goals_latest_measurement(client, roles, cluster_a):
-    strategy = factories.StrategyFactory(objective__cluster=cluster_a, number=99)
+    strategy = factories.StrategyFactory(
+        objective__cluster=cluster_a, objective__numeral="IX", number=99
+    )
     measured = factories.GoalFactory(strategy=strategy, position=1, target_value=80, unit="%")
     factories.GoalFactory(strategy=strategy, position=2, text="Meta sin medición")
     for value, on, source in (
