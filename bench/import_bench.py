@@ -221,13 +221,11 @@ def run(args):
 
     from actions.models import ProgressUpdate
     from actions.spreadsheets import imports
-    from clusters.models import StaffAssignment
     from tests import factories
 
     print(f"database: {connection.vendor}")
     cluster = build_cluster(args.rows, args.updates_per_activity)
-    staff = factories.make_user("coordinadora-bench")
-    StaffAssignment.objects.create(user=staff, cluster=cluster)
+    staff = factories.StaffFactory(username="coordinadora-bench", clusters=[cluster])
     data, rows = progress_file(cluster, args.format, every_row_changes=args.every_row_changes)
     print(f"file: {args.format}, {rows} rows, {len(data) / 1024:.0f} KiB")
 

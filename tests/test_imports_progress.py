@@ -410,7 +410,7 @@ def test_cancel_deletes_the_stored_file(client, roles, settings):
     login(client, roles["staff_a"])
     token = token_of(upload(client, [HEADER, ["cer-a", "1.1", "en curso", 40, "", ""]]))
     stored = list((settings.MEDIA_ROOT / "imports").iterdir())
-    assert len(stored) == 2
+    assert len(stored) == 3  # the file, the preview shown, the cells as they were read
     before = state()
     response = client.post(f"/clusters/cer-a/import/progress/confirm/{token}/", {"cancel": "1"})
     assert response.status_code == 302

@@ -241,6 +241,7 @@ def confirm_step(flow, token):
             digest=pending.preview["digest"],
             previous_rows=pending.preview["rows"],
             file_name=pending.filename,
+            table=pending.table(),
         )
     except FileRefused as error:
         storage.discard(request, token)

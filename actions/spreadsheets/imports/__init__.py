@@ -21,12 +21,15 @@ KINDS = {
 }
 
 
-def apply(kind, data, *, user, cluster=None, digest, previous_rows=(), file_name=""):
+def apply(kind, data, *, user, cluster=None, digest, previous_rows=(), file_name="", table=None):
     """Check `data` again against the database as it is now and write it all, or nothing.
 
     `digest` is the one of the preview the user confirmed: if the file would now do anything
     else (someone changed the data meanwhile), ApplyFailed(stale=True) carries the rows that
     changed and the new preview, and nothing is written. Returns the Preview that was applied.
+
+    `table`, when given, is `data` as the preview read it (storage.PendingImport.table()): the
+    rows are checked again against the database, but the file is not parsed again.
 
     Each call leaves one ImportRun (actions.models): an applied run written in the import's own
     transaction, a refused one (FileRefused, ApplyFailed) written after the data's transaction
@@ -35,7 +38,7 @@ def apply(kind, data, *, user, cluster=None, digest, previous_rows=(), file_name
     run = runs.started(data, kind=kind, user=user, cluster=cluster, file_name=file_name)
     preview = None
     try:
-        preview = kind.preview(data, user=user, cluster=cluster)
+        preview = kind.preview(data, user=user, cluster=cluster, table=table)
         stale = preview.digest() != digest
         if preview.has_errors:
             messages = stale_messages(preview, previous_rows)[:1] if stale else []

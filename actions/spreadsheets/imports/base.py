@@ -90,6 +90,9 @@ class Preview:
     notices: list = field(default_factory=list)  # [str]
     # Callables run in order, in one transaction, by apply(); not stored.
     operations: list = field(default_factory=list)
+    # The file as read (reading.Table), kept with the pending import so that the confirmation
+    # checks the same cells again without parsing the file a second time; not in the digest.
+    table: object = field(default=None, repr=False, compare=False)
 
     @property
     def has_errors(self):
@@ -154,7 +157,10 @@ class ImportKind:
     permission = "admin"
 
     def read(self, data):
-        table = reading.read_table(data, preferred_sheets=self.sheet_names)
+        return self.checked(reading.read_table(data, preferred_sheets=self.sheet_names))
+
+    def checked(self, table):
+        """`table` with the index of its columns; FileRefused for a column problem."""
         index = map_columns(table.headers, self.columns)
         stray = headerless_cells(table.headers, table.rows)
         if stray:
@@ -167,9 +173,10 @@ class ImportKind:
             )
         return table, index
 
-    def preview(self, data, *, user, cluster=None):
-        """Read and validate `data` (bytes); FileRefused for a whole-file problem."""
-        table, index = self.read(data)
+    def preview(self, data, *, user, cluster=None, table=None):
+        """Read and validate `data` (bytes), or the `table` already read from it; FileRefused
+        for a whole-file problem."""
+        table, index = self.read(data) if table is None else self.checked(table)
         rows, examples = [], []
         for number, values in table.rows:
             cells = _Cells(values, index)
@@ -190,6 +197,7 @@ class ImportKind:
                     )
                 )
             preview.rows.sort(key=lambda row: row.number)
+        preview.table = table
         return preview
 
     def build(self, rows, *, user, cluster):

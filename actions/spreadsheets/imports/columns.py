@@ -127,6 +127,11 @@ def integer(value, *, minimum=None, maximum=None, what=None):
         cleaned = value.strip().rstrip("%").strip().replace(",", ".")
         if re.fullmatch(r"[0-9]+(\.0+)?", cleaned):
             number = int(Decimal(cleaned))
+    if number is not None and (
+        (minimum is None or number >= minimum) and (maximum is None or number <= maximum)
+    ):
+        return number
+    # Only a refused cell pays for translating its message (10,000 good cells would not).
     bounds = what or _("un número entero")
     if minimum is not None and maximum is not None:
         bounds = _("%(what)s de %(min)s a %(max)s") % {
@@ -140,9 +145,7 @@ def integer(value, *, minimum=None, maximum=None, what=None):
                 _("está vacía; se espera %(bounds)s.") % {"bounds": bounds}, show_value=False
             )
         raise CellError(_("no es un número entero; se espera %(bounds)s.") % {"bounds": bounds})
-    if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
-        raise CellError(_("está fuera de rango; se espera %(bounds)s.") % {"bounds": bounds})
-    return number
+    raise CellError(_("está fuera de rango; se espera %(bounds)s.") % {"bounds": bounds})
 
 
 def decimal(value, *, max_digits=12, decimal_places=2, minimum=None, maximum=None):

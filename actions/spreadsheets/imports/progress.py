@@ -39,10 +39,11 @@ for _status, _word in STATUS_WORDS.items():
     _STATUS_OPTIONS[cells.normalize(_status.label)] = _status.value
 
 
+_A_STATUS = gettext_lazy("un estado")
+
+
 def read_status(value):
-    return cells.choice(
-        value, _STATUS_OPTIONS, labels=list(STATUS_WORDS.values()), what=_("un estado")
-    )
+    return cells.choice(value, _STATUS_OPTIONS, labels=list(STATUS_WORDS.values()), what=_A_STATUS)
 
 
 # The service's error keys, as the columns of the file.

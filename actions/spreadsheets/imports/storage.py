@@ -3,10 +3,13 @@
 The client never sends the data back: the file is stored under MEDIA_ROOT/imports/ with a random
 token, and the token is good only for the session that uploaded it, for the same user, import kind
 and CER, for TTL_SECONDS. Beside the file, a JSON file keeps the preview the user saw (its rows to
-show, and its digest to compare at confirmation). Files are deleted on confirm, on cancel, when a
-session keeps too many, and by the sweep of expired files that runs on every upload.
+show, and its digest to compare at confirmation), and another the cells as they were read, with
+their types, so the confirmation checks them again without parsing the file once more (a third of
+a 10,000-row confirmation's time was reading the XLSX again). Files are deleted on confirm, on
+cancel, when a session keeps too many, and by the sweep of expired files that runs on every upload.
 """
 
+import datetime
 import json
 import logging
 import os
@@ -17,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+
+from actions.spreadsheets.imports.reading import Table
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +40,61 @@ def _directory():
 
 def _paths(token):
     directory = _directory()
-    return directory / f"{token}.upload", directory / f"{token}.json"
+    return (
+        directory / f"{token}.upload",
+        directory / f"{token}.json",
+        directory / f"{token}.table.json",
+    )
+
+
+# How cell values that JSON has no type for are kept: {"<type>": text}.
+_CELL_TYPES = {
+    "datetime": (datetime.datetime, datetime.datetime.isoformat, datetime.datetime.fromisoformat),
+    "date": (datetime.date, datetime.date.isoformat, datetime.date.fromisoformat),
+    "time": (datetime.time, datetime.time.isoformat, datetime.time.fromisoformat),
+    "timedelta": (
+        datetime.timedelta,
+        datetime.timedelta.total_seconds,
+        lambda seconds: datetime.timedelta(seconds=seconds),
+    ),
+}
+
+
+class _UnknownCell(TypeError):
+    pass
+
+
+def _encode_cell(value):
+    if value is None or isinstance(value, str | bool | int | float):
+        return value
+    for name, (kind, encode, _decode) in _CELL_TYPES.items():
+        if type(value) is kind:
+            return {name: encode(value)}
+    raise _UnknownCell(type(value).__name__)
+
+
+def _decode_cell(value):
+    if isinstance(value, dict):
+        ((name, text),) = value.items()
+        return _CELL_TYPES[name][2](text)
+    return value
+
+
+def _encode_table(table):
+    """The table as JSON bytes, or None when a cell has a type this codec does not keep (then
+    the confirmation reads the file again, as it would without this file)."""
+    try:
+        rows = [[number, [_encode_cell(v) for v in values]] for number, values in table.rows]
+    except _UnknownCell as unknown:
+        logger.info("pending import kept without its table: a %s cell", unknown)
+        return None
+    payload = {
+        "headers": [_encode_cell(h) for h in table.headers],
+        "rows": rows,
+        "sheet": table.sheet,
+        "file_format": table.file_format,
+    }
+    return json.dumps(payload, ensure_ascii=False, allow_nan=False).encode()
 
 
 def _write(path, content):
@@ -58,15 +117,29 @@ class PendingImport:
         return self.meta["filename"]
 
     def data(self):
-        upload, _meta = _paths(self.token)
+        upload, _meta, _table = _paths(self.token)
         return upload.read_bytes()
+
+    def table(self):
+        """The cells as the preview read them (a reading.Table), or None if not kept."""
+        _upload, _meta, table_path = _paths(self.token)
+        try:
+            payload = json.loads(table_path.read_bytes())
+        except FileNotFoundError:
+            return None
+        return Table(
+            headers=[_decode_cell(h) for h in payload["headers"]],
+            rows=[(n, [_decode_cell(v) for v in values]) for n, values in payload["rows"]],
+            sheet=payload["sheet"],
+            file_format=payload["file_format"],
+        )
 
 
 def save(request, *, kind, cluster, filename, data, preview):
     """Store an uploaded file and its preview; return the token that names them."""
     purge_expired()
     token = secrets.token_urlsafe(32)
-    upload, meta_path = _paths(token)
+    upload, meta_path, table_path = _paths(token)
     meta = {
         "user_id": request.user.pk,
         "kind": kind.key,
@@ -77,6 +150,9 @@ def save(request, *, kind, cluster, filename, data, preview):
     }
     _write(upload, data)
     _write(meta_path, json.dumps(meta, default=str).encode())
+    table = _encode_table(preview.table) if preview.table is not None else None
+    if table is not None:
+        _write(table_path, table)
     pending = dict(request.session.get(SESSION_KEY, {}))
     pending[token] = meta["created"]
     while len(pending) > MAX_PENDING_PER_SESSION:
@@ -93,7 +169,7 @@ def load(request, token, *, kind, cluster):
         return None
     if token not in request.session.get(SESSION_KEY, {}):
         return None
-    _upload, meta_path = _paths(token)
+    _upload, meta_path, _table = _paths(token)
     try:
         meta = json.loads(meta_path.read_bytes())
     except (OSError, ValueError):
