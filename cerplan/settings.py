@@ -73,10 +73,8 @@ MIDDLEWARE = [
     "cerplan.middleware.PrivateResponsesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # The header middleware only acts on responses: before the health probe, so /healthz gets
-    # its headers too, and the probe before the session, which it does not need.
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # The health probe after the header middlewares above (so /healthz gets their headers too)
+    # and before the session, which it does not need.
     "actions.views.health.HealthzMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
