@@ -247,6 +247,8 @@ def cluster_plan(request, slug):
         matrix=matrix,
         active_filters=_active_filters(request, form, filters),
         status_choices=Status,
+        # As on the dashboard: no query, the role is kept on the user (clusters.permissions).
+        import_links=import_links(request.user, cluster),
     )
     return render(request, "actions/plan.html", context)
 
