@@ -73,10 +73,9 @@ MIDDLEWARE = [
     "cerplan.middleware.PrivateResponsesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # The header middleware only acts on responses: before the health probe, so /healthz gets
-    # its headers too, and the probe before the session, which it does not need.
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # The health probe after the header middleware above, so /healthz gets their headers too,
+    # and before the session, which it does not need. (XFrameOptions and CSP are listed once:
+    # twice, each response paid for building its policy header twice.)
     "actions.views.health.HealthzMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -115,7 +114,11 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
+        # A health check costs every request one more round trip to the database (a SELECT 1
+        # before its first query). Off by default: after a database restart each worker's
+        # next request fails once, and Django then drops that connection (docs/operations.md);
+        # DJANGO_CONN_HEALTH_CHECKS=1 turns it on where that failed request matters more.
+        conn_health_checks=env_flag("DJANGO_CONN_HEALTH_CHECKS"),
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
