@@ -18,7 +18,12 @@ def readable_clusters(user):
 
 
 def get_readable_cluster(user, slug):
-    return get_object_or_404(readable_clusters(user), slug=slug)
+    """The CER ``slug`` if the user may read it, else 404; the user's roles on it come in the
+    same query (clusters.permissions.find_readable_cluster)."""
+    cluster = roles.find_readable_cluster(user, slug)
+    if cluster is None:
+        raise Http404
+    return cluster
 
 
 def readable_activities(user):

@@ -113,7 +113,11 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
+        # A health check costs every request one more round trip to the database (a SELECT 1
+        # before its first query). Off by default: after a database restart each worker's
+        # next request fails once, and Django then drops that connection (docs/operations.md);
+        # DJANGO_CONN_HEALTH_CHECKS=1 turns it on where that failed request matters more.
+        conn_health_checks=env_flag("DJANGO_CONN_HEALTH_CHECKS"),
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

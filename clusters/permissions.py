@@ -71,6 +71,11 @@ def _roles_sql():
     Plain SQL rather than built by the ORM on every request: it runs on every page, and
     building a three-part union took longer than running it.
     """
+    return _ROLES_SQL.format(**_role_tables())  # noqa: S608 (names from the models)
+
+
+def _role_tables():
+    """The quoted table and column names the roles queries name."""
     from django.contrib.auth.models import Group
 
     from clusters.models import Company, CompanyOwnership, StaffAssignment
@@ -81,23 +86,23 @@ def _roles_sql():
         return quote(model._meta.get_field(name).column)
 
     groups = get_user_model()._meta.get_field("groups")
-    return _ROLES_SQL.format(  # noqa: S608 (names from the models; values are parameters)
-        assignment=quote(StaffAssignment._meta.db_table),
-        assignment_cluster=column(StaffAssignment, "cluster"),
-        assignment_user=column(StaffAssignment, "user"),
-        ownership=quote(CompanyOwnership._meta.db_table),
-        ownership_company=column(CompanyOwnership, "company"),
-        ownership_user=column(CompanyOwnership, "user"),
-        company=quote(Company._meta.db_table),
-        company_id=column(Company, "id"),
-        company_cluster=column(Company, "cluster"),
-        membership=quote(groups.remote_field.through._meta.db_table),
-        membership_user=quote(groups.m2m_column_name()),
-        membership_group=quote(groups.m2m_reverse_name()),
-        group=quote(Group._meta.db_table),
-        group_id=column(Group, "id"),
-        group_name=column(Group, "name"),
-    )
+    return {
+        "assignment": quote(StaffAssignment._meta.db_table),
+        "assignment_cluster": column(StaffAssignment, "cluster"),
+        "assignment_user": column(StaffAssignment, "user"),
+        "ownership": quote(CompanyOwnership._meta.db_table),
+        "ownership_company": column(CompanyOwnership, "company"),
+        "ownership_user": column(CompanyOwnership, "user"),
+        "company": quote(Company._meta.db_table),
+        "company_id": column(Company, "id"),
+        "company_cluster": column(Company, "cluster"),
+        "membership": quote(groups.remote_field.through._meta.db_table),
+        "membership_user": quote(groups.m2m_column_name()),
+        "membership_group": quote(groups.m2m_reverse_name()),
+        "group": quote(Group._meta.db_table),
+        "group_id": column(Group, "id"),
+        "group_name": column(Group, "name"),
+    }
 
 
 def is_admin(user) -> bool:
@@ -135,12 +140,24 @@ def _allowed(ids, cluster_id) -> bool:
     return ids is None or cluster_id in ids
 
 
+def _roles_on(user, cluster_id):
+    """(staff of the CER, owner in it) when :func:`find_readable_cluster` read them for this
+    request along with the CER, else None (then the user's roles query answers)."""
+    return getattr(user, "_cerplan_cluster_roles", {}).get(cluster_id)
+
+
 def can_read_cluster(user, cluster_id) -> bool:
+    known = _roles_on(user, cluster_id)
+    if known is not None and user.is_active:
+        return is_admin(user) or any(known)
     return _allowed(readable_cluster_ids(user), cluster_id)
 
 
 def can_record_progress(user, cluster_id) -> bool:
     """Record progress, revise a deadline, record a goal measurement, attach evidence."""
+    known = _roles_on(user, cluster_id)
+    if known is not None and user.is_active:
+        return is_admin(user) or known[0]
     return _allowed(recordable_cluster_ids(user), cluster_id)
 
 
@@ -151,6 +168,69 @@ def can_import_progress(user, cluster_id) -> bool:
 def can_edit_plan_structure(user) -> bool:
     """Objectives, strategies, goals, funding, actors; the admin and plan imports."""
     return is_admin(user)
+
+
+def find_readable_cluster(user, slug):
+    """The CER ``slug`` if ``user`` may read it, else None.
+
+    A CER's pages start here, and each needs the user's role on that CER (reading, recording,
+    the import links) and whether they are an admin (the menu): both come in the same query as
+    the CER, as EXISTS columns, and are kept on the user for the request, so such a page runs
+    no roles query of its own. Plain SQL, like the roles query, for the same reason.
+    """
+    if not (user.is_authenticated and user.is_active):
+        return None
+    from clusters.models import Cluster
+
+    found = list(
+        Cluster.objects.raw(
+            _cluster_with_roles_sql(), [user.pk, ADMIN_GROUP, user.pk, user.pk, slug]
+        )
+    )
+    if len(found) != 1:
+        return None
+    cluster = found[0]
+    if not hasattr(user, "_cerplan_is_admin"):
+        user._cerplan_is_admin = bool(cluster._cerplan_admin)
+    known = getattr(user, "_cerplan_cluster_roles", {})
+    known[cluster.pk] = (bool(cluster._cerplan_staff), bool(cluster._cerplan_owner))
+    user._cerplan_cluster_roles = known
+    return cluster if can_read_cluster(user, cluster.pk) else None
+
+
+_CLUSTER_WITH_ROLES_SQL = """
+    SELECT cer.*,
+        EXISTS (
+            SELECT 1 FROM {membership} membership JOIN {group} grp
+                ON grp.{group_id} = membership.{membership_group}
+            WHERE membership.{membership_user} = %s AND grp.{group_name} = %s
+        ) AS _cerplan_admin,
+        EXISTS (
+            SELECT 1 FROM {assignment} assignment
+            WHERE assignment.{assignment_user} = %s
+                AND assignment.{assignment_cluster} = cer.{cluster_id}
+        ) AS _cerplan_staff,
+        EXISTS (
+            SELECT 1 FROM {ownership} ownership JOIN {company} company
+                ON company.{company_id} = ownership.{ownership_company}
+            WHERE ownership.{ownership_user} = %s AND company.{company_cluster} = cer.{cluster_id}
+        ) AS _cerplan_owner
+    FROM {cluster} cer
+    WHERE cer.{cluster_slug} = %s
+"""
+
+
+@functools.cache
+def _cluster_with_roles_sql():
+    from clusters.models import Cluster
+
+    quote = connection.ops.quote_name
+    return _CLUSTER_WITH_ROLES_SQL.format(  # noqa: S608 (names from the models; values are parameters)
+        cluster=quote(Cluster._meta.db_table),
+        cluster_id=quote(Cluster._meta.pk.column),
+        cluster_slug=quote(Cluster._meta.get_field("slug").column),
+        **_role_tables(),
+    )
 
 
 def filter_readable(queryset, user, cluster_field="cluster"):
