@@ -1,5 +1,5 @@
-"""The CER dashboard links to the spreadsheets each role may use (README, "Spreadsheets"), and
-every link it shows works for that user."""
+"""The CER dashboard and plan link to the spreadsheets each role may use (README,
+"Spreadsheets"), and every link they show works for that user."""
 
 import re
 
@@ -25,10 +25,11 @@ def spreadsheet_links(html):
     return {name: url for url, name in LINK.findall(html)}
 
 
+@pytest.mark.parametrize("page", ["/clusters/cer-a/", "/clusters/cer-a/plan/"])
 @pytest.mark.parametrize("role", sorted(EXPECTED))
-def test_each_role_sees_the_spreadsheet_links_it_may_use_and_each_works(client, roles, role):
+def test_each_role_sees_the_spreadsheet_links_it_may_use_and_each_works(client, roles, role, page):
     client.force_login(roles[role])
-    response = client.get("/clusters/cer-a/")
+    response = client.get(page)
     assert response.status_code == 200
     links = spreadsheet_links(response.content.decode())
     assert set(links) == EXPECTED[role]
@@ -52,8 +53,9 @@ def test_an_owner_is_refused_the_imports_the_dashboard_does_not_offer(client, ro
         assert client.get(f"/clusters/cer-a/import/{kind}/").status_code == 403
 
 
-# The dashboard's query counts before the links were added: the links must not add any.
-QUERIES = {"owner_a": 10, "staff_a": 10, "admin": 9}
+# The cached dashboard's query counts without the links (session, user, the CER with the user's
+# roles on it, the cache, ...): the links must not add any.
+QUERIES = {"owner_a": 9, "staff_a": 9, "admin": 9}
 
 
 @pytest.mark.parametrize("role", sorted(QUERIES))
