@@ -188,7 +188,7 @@ def test_the_dashboard_page_shows_the_figures_and_links_each_to_its_rows(staff_c
         assert f'href="{link}"' in html, link
     activity = Activity.objects.get(cluster__slug="cer-demo", code="1.1")
     assert f'href="/activities/{activity.pk}/"' in html
-    assert f'href="/activities/{activity.pk}/update/"' in html  # staff may record progress
+    assert f'href="/activities/{activity.pk}/update/?next=' in html  # staff may record progress
     assert "10 días de atraso" in html
     assert "Consultor Pro Chile, Director Pro Chile" in html
     # Status is never colour alone: a symbol and a word.

@@ -243,7 +243,7 @@ def test_an_empty_result_says_so(staff):
 
 def test_staff_see_edit_links_and_owners_do_not(client, staff, plan):
     activity = Activity.objects.get(cluster=plan, code="1.2")
-    assert f'href="/activities/{activity.pk}/update/"' in get(staff).content.decode()
+    assert f'href="/activities/{activity.pk}/update/?next=' in get(staff).content.decode()
     client.force_login(factories.OwnerFactory(username="duena", company__cluster=plan))
     html = get(client).content.decode()
     assert "/update/" not in html and "/revise/" not in html

@@ -4,6 +4,7 @@ the services (actions.progress.services) apply the same rules again and are the 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -82,12 +83,26 @@ class ProgressForm(VersionedForm):
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": evidence_checks.ACCEPT_ATTRIBUTE}),
     )
+    effective_on = forms.DateField(
+        label=_("Fecha en que ocurrió"),
+        required=False,
+        widget=DateInput,
+        help_text=_(
+            "Hoy, si la deja vacía. Puede ser anterior (lo que se informa tarde), nunca futura "
+            "ni anterior al último registro de la actividad."
+        ),
+    )
 
-    field_order = ["status", "progress", "note", "evidence", "version"]
+    # The name of the second button the form offers when «completada» comes with less than 100 %.
+    COMPLETE_AT_FULL = "complete_at_full"
+
+    field_order = ["status", "progress", "effective_on", "note", "evidence", "version"]
 
     def __init__(self, *args, activity, **kwargs):
         self.activity = activity
+        self.offers_complete_at_full = False
         super().__init__(*args, **kwargs)
+        self.fields["effective_on"].widget.attrs["max"] = timezone.localdate().isoformat()
         self.fields["evidence"].help_text = _(
             "Opcional. PDF, imagen (PNG, JPEG, GIF, WebP), documento de Office u OpenDocument, "
             "o CSV; hasta %(limit)s MB."
@@ -101,11 +116,23 @@ class ProgressForm(VersionedForm):
             "version": activity.version,
         }
 
+    def clean_progress(self):
+        # «Guardar con 100 %» on the error summary: the user accepted the offer.
+        if self.data.get(self.COMPLETE_AT_FULL):
+            return 100
+        return self.cleaned_data["progress"]
+
     def clean_evidence(self):
         uploaded = self.cleaned_data.get("evidence")
         if uploaded:
             evidence_checks.check_evidence(uploaded)
         return uploaded
+
+    def valid_evidence(self):
+        """The file sent with this submission, when it passed its own checks (else None)."""
+        if "evidence" in self.errors:
+            return None
+        return self.cleaned_data.get("evidence")
 
     def clean(self):
         data = super().clean()
@@ -125,6 +152,7 @@ class ProgressForm(VersionedForm):
                     has_evidence=bool(data.get("evidence")) or "evidence" in self.errors,
                 )
             )
+            self.offers_complete_at_full = data["status"] == Status.DONE and data["progress"] != 100
             if errors:
                 self.add_service_errors(ValidationError(errors))
         return data

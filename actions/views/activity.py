@@ -1,10 +1,11 @@
 """The activity page and the forms that record progress, revise a deadline and measure a goal.
 
 Thin views: they fetch through actions.permissions (another CER's object is a 404; an owner's
-attempt to change something is a 403), hand the work to actions.progress.services, and redirect to
-the
-activity page with a message. A save against a stale version is answered 409 with the form
-re-shown: what changed meanwhile on top, the user's own input kept.
+attempt to change something is a 403), hand the work to actions.progress.services, and redirect
+with a message to where the user came from (a safe ?next=) or to the activity page. A save
+against a stale version is answered 409 with the form re-shown: what changed meanwhile on top,
+the user's own input kept. A file attached to a form that comes back is held for the next
+submission (actions.progress.held_evidence).
 """
 
 from django.contrib import messages
@@ -22,7 +23,7 @@ from actions.permissions import (
     may_record_progress,
     require_record_progress,
 )
-from actions.progress import services
+from actions.progress import held_evidence, services
 from actions.progress.forms import GoalMeasurementForm, ProgressForm, ReviseForm
 from actions.progress.selectors import (
     activity_for_page,
@@ -71,16 +72,44 @@ def _stale_context(error):
     return {"stale": error, "current": current}
 
 
+def _files_with_held_evidence(request, activity):
+    """The request's files, with the evidence held from the previous submission put back in
+    when no new file was chosen; and the token of that held file ("" when none)."""
+    token = request.POST.get("held_evidence", "")
+    files = request.FILES
+    if request.FILES.get("evidence"):
+        held_evidence.release(request, token)
+        return files, ""
+    held = held_evidence.open_held(request, activity.pk, token)
+    if held is None:
+        return files, ""
+    files = files.copy()
+    files["evidence"] = held
+    return files, token
+
+
+def _held_files(request, activity, form, token):
+    """Keep the form's valid file for its next submission; what the template shows of it."""
+    uploaded = form.valid_evidence()
+    if uploaded is None:
+        return []
+    if not token:
+        token = held_evidence.hold(request, activity.pk, uploaded)
+    return [{"field": "evidence", "token": token, "name": uploaded.name}]
+
+
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def activity_update(request, pk):
     activity = _activity_to_change(request, pk)
-    context = {"activity": activity}
+    next_url = _safe_next(request)
+    context = {"activity": activity, "next_url": next_url}
     status = 200
     if request.method != "POST":
         form = ProgressForm(initial=ProgressForm.initial_for(activity), activity=activity)
     else:
-        form = ProgressForm(request.POST, request.FILES, activity=activity)
+        files, held_token = _files_with_held_evidence(request, activity)
+        form = ProgressForm(request.POST, files, activity=activity)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -92,10 +121,11 @@ def activity_update(request, pk):
                     progress=data["progress"],
                     note=data["note"],
                     evidence=data["evidence"],
+                    effective_on=data["effective_on"],
                 )
             except services.StaleVersion as error:
                 context.update(_stale_context(error))
-                context["lost_file_name"] = data["evidence"].name if data["evidence"] else ""
+                context["held_files"] = _held_files(request, activity, form, held_token)
                 # The user's input stays; the version becomes the current one, so saving again
                 # is a deliberate choice made after seeing what changed.
                 form = ProgressForm(
@@ -103,6 +133,7 @@ def activity_update(request, pk):
                         "status": data["status"],
                         "progress": data["progress"],
                         "note": data["note"],
+                        "effective_on": data["effective_on"],
                         "version": error.current_version,
                     },
                     activity=error.activity,
@@ -111,11 +142,20 @@ def activity_update(request, pk):
             except ValidationError as error:
                 form.add_service_errors(error)
             else:
+                held_evidence.release(request, held_token)
                 messages.success(
                     request,
                     _("Avance registrado en la actividad %(code)s.") % {"code": activity.code},
                 )
-                return redirect(activity)
+                return redirect(next_url or activity.get_absolute_url())
+        if form.errors:
+            context["held_files"] = _held_files(request, activity, form, held_token)
+            if form.offers_complete_at_full:
+                context["offer"] = {
+                    "name": ProgressForm.COMPLETE_AT_FULL,
+                    "value": "1",
+                    "label": _("Guardar como completada con 100 %"),
+                }
     context["form"] = form
     return render(request, "actions/activity_update.html", context, status=status)
 
@@ -124,7 +164,8 @@ def activity_update(request, pk):
 @require_http_methods(["GET", "HEAD", "POST"])
 def activity_revise(request, pk):
     activity = _activity_to_change(request, pk)
-    context = {"activity": activity}
+    next_url = _safe_next(request)
+    context = {"activity": activity, "next_url": next_url}
     status = 200
     if request.method != "POST":
         form = ReviseForm(initial=ReviseForm.initial_for(activity), activity=activity)
@@ -158,7 +199,7 @@ def activity_revise(request, pk):
                     request,
                     _("Plazo de la actividad %(code)s revisado.") % {"code": activity.code},
                 )
-                return redirect(activity)
+                return redirect(next_url or activity.get_absolute_url())
     context["form"] = form
     return render(request, "actions/activity_revise.html", context, status=status)
 
