@@ -39,4 +39,9 @@ urlpatterns = [
         imports.cluster_export_progress,
         name="cluster-export-progress",
     ),
+    path(
+        "clusters/<slug:slug>/export/progress.xlsx",
+        imports.cluster_export_progress_xlsx,
+        name="cluster-export-progress-xlsx",
+    ),
 ]

@@ -182,6 +182,7 @@ class SpreadsheetHubMixin(SpreadsheetLinksMixin):
         ("admin:clusters_cluster_export_plan_xlsx", _("Exportar plan (XLSX)")),
         ("admin:clusters_cluster_export_plan_json", _("Exportar plan (JSON)")),
         ("admin:clusters_cluster_export_progress_csv", _("Exportar avances (CSV)")),
+        ("admin:clusters_cluster_export_progress_xlsx", _("Exportar avances (XLSX)")),
     )
 
     def get_urls(self):

@@ -127,8 +127,10 @@ def test_sign_in_through_the_form_and_sign_out_by_post(client, cluster_a):
     assert response.status_code == 302
     assert client.session.get("_auth_user_id")
     assert client.get("/accounts/logout/").status_code == 405  # GET must not sign out
-    assert client.post("/accounts/logout/").status_code == 302
+    signed_out = client.post("/accounts/logout/", follow=True)
+    assert signed_out.redirect_chain[-1][0] == "/accounts/login/"
     assert not client.session.get("_auth_user_id")
+    assert "Cerró su sesión." in signed_out.content.decode()
 
 
 def test_sign_in_page_is_spanish_by_default_and_english_on_request(client, db):

@@ -7,6 +7,7 @@ import io
 import json
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
 from actions.models import Activity, Funding
@@ -52,7 +53,7 @@ def test_the_progress_csv_escapes_formulas_and_keeps_numbers(client, roles, clus
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert response.content.startswith("\ufeff".encode())
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == [
         "cer",
         "código",
@@ -64,6 +65,9 @@ def test_the_progress_csv_escapes_formulas_and_keeps_numbers(client, roles, clus
         "inicio planificado",
         "término planificado",
         "término revisado",
+        "última nota",
+        "fecha de la última nota",
+        "autor de la última nota",
     ]
     first = rows[1]
     assert first[:5] == ["cer-a", activity.code, "'" + activity.title, "pendiente", "0"]
@@ -77,6 +81,81 @@ def test_the_progress_csv_imports_back_unchanged(client, roles, cluster_a):
     content = client.get("/clusters/cer-a/export/progress.csv").content
     preview = KINDS["progress"].preview(content, user=roles["staff_a"], cluster=cluster_a)
     assert {row.final_action for row in preview.rows} == {"unchanged"}
+
+
+def _noted_activity(cluster, staff):
+    from actions.progress import services
+
+    activity = Activity.objects.filter(cluster=cluster).order_by("code").first()
+    staff.first_name, staff.last_name = "Ana", "Rojas"
+    staff.save()
+    services.record_progress(
+        activity_id=activity.pk,
+        acting_user=staff,
+        expected_version=activity.version,
+        status="in_progress",
+        progress=40,
+        note="Primera reunión con las empresas.",
+        effective_on=datetime.date(2008, 4, 2),
+    )
+    activity.refresh_from_db()
+    services.record_progress(
+        activity_id=activity.pk,
+        acting_user=staff,
+        expected_version=activity.version,
+        status="in_progress",
+        progress=55,
+        effective_on=datetime.date(2008, 5, 6),
+    )
+    return activity
+
+
+def test_the_progress_csv_opens_in_a_chilean_excel_with_the_latest_note(client, roles, cluster_a):
+    activity = _noted_activity(cluster_a, roles["staff_a"])
+    client.force_login(roles["owner_a"])
+    text = client.get("/clusters/cer-a/export/progress.csv").content.decode("utf-8-sig")
+    header = text.splitlines()[0]
+    # Excel in es-CL splits on semicolons: each column is a column, not one long cell.
+    assert header.startswith("cer;código;actividad;estado;avance;")
+    rows = {row[1]: row for row in csv.reader(io.StringIO(text), delimiter=";")}
+    row = rows[activity.code]
+    assert row[3:5] == ["en curso", "55"]
+    # The latest note (an update without a note does not hide it), its day and its author.
+    assert row[-3:] == ["Primera reunión con las empresas.", "2008-04-02", "Ana Rojas"]
+
+
+def test_the_progress_xlsx_is_for_people(client, roles, cluster_a):
+    activity = _noted_activity(cluster_a, roles["staff_a"])
+    client.force_login(roles["owner_a"])
+    assert 'data-link="export-progress-xlsx"' in client.get("/clusters/cer-a/").content.decode()
+    response = client.get("/clusters/cer-a/export/progress.xlsx")
+    assert response.status_code == 200
+    assert response["Content-Type"] == exports.XLSX_CONTENT_TYPE
+    assert "avances-cer-a-" in response["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    header = [cell.value for cell in sheet[1]]
+    row = next(
+        dict(zip(header, values, strict=True))
+        for values in sheet.iter_rows(min_row=2, values_only=True)
+        if values[1] == activity.code
+    )
+    assert (row["estado"], row["avance"]) == ("en curso", 55)
+    assert row["última nota"] == "Primera reunión con las empresas."
+    assert row["fecha de la última nota"] == datetime.datetime(2008, 4, 2)
+    assert row["autor de la última nota"] == "Ana Rojas"
+
+
+def test_the_progress_xlsx_imports_back_unchanged(client, roles, cluster_a):
+    _noted_activity(cluster_a, roles["staff_a"])
+    client.force_login(roles["staff_a"])
+    content = client.get("/clusters/cer-a/export/progress.xlsx").content
+    preview = KINDS["progress"].preview(content, user=roles["staff_a"], cluster=cluster_a)
+    assert {row.final_action for row in preview.rows} == {"unchanged"}
+
+
+def test_another_cers_progress_xlsx_is_not_found(client, roles, cluster_b):
+    client.force_login(roles["staff_a"])
+    assert client.get("/clusters/cer-b/export/progress.xlsx").status_code == 404
 
 
 def test_the_plan_workbook_has_a_sheet_per_cer_goals_history_and_structure(
@@ -94,9 +173,10 @@ def test_the_plan_workbook_has_a_sheet_per_cer_goals_history_and_structure(
     assert matrix["A2"].value == "I) Objetivo de cer-a"
     assert matrix["B2"].value.startswith("1. Estrategia 1")
     assert "'=HYPERLINK" in matrix["C2"].value or matrix["C2"].value.startswith("1.1")
-    assert matrix["E2"].value == "• @SUM(1+1)*cmd|' /C calc'!A0"
-    assert matrix["H2"].value == "• CORFO"
-    assert matrix["I2"].value == "2007-2009\n(01-01-2007 – 31-12-2009)"
+    assert matrix["D2"].value.startswith("1.1: pendiente, 0 %")
+    assert matrix["F2"].value == "• @SUM(1+1)*cmd|' /C calc'!A0"
+    assert matrix["I2"].value == "• CORFO"
+    assert matrix["J2"].value == "2007-2009\n(01-01-2007 – 31-12-2009)"
     # No cell of any sheet is a formula, and text that could be one is escaped.
     for sheet in workbook.worksheets:
         for row in sheet.iter_rows():
@@ -193,6 +273,7 @@ def test_import_templates_have_headers_an_example_and_dropdowns(client, roles, c
     client.force_login(roles["staff_a"])
     response = client.get("/clusters/cer-a/import/progress/template.xlsx")
     assert response.status_code == 200
+    assert 'filename="plantilla-avances.xlsx"' in response["Content-Disposition"]
     workbook = load_workbook(io.BytesIO(response.content))
     sheet = workbook.worksheets[0]
     assert [cell.value for cell in sheet[1]][:7] == [
@@ -216,7 +297,28 @@ def test_every_import_has_a_template_that_imports_as_nothing_to_do(roles, cluste
     content = exports.import_template(KINDS[kind], cluster=cluster_a, cluster_slugs=["cer-a"])
     preview = KINDS[kind].preview(content, user=roles["admin"], cluster=cluster_a)
     assert preview.error_messages() == []
-    assert {row.final_action for row in preview.rows} == {"unchanged"}
+    # The example row is ignored, and not counted as data that stays as it was.
+    assert {row.final_action for row in preview.rows} == {"skipped"}
+    assert preview.counts()["unchanged"] == 0
+
+
+def test_the_template_uploaded_as_is_shows_its_example_row_as_ignored(client, roles, cluster_a):
+    client.force_login(roles["staff_a"])
+    template = client.get("/clusters/cer-a/import/progress/template.xlsx").content
+    upload = SimpleUploadedFile("plantilla-avances.xlsx", template)
+    response = client.post("/clusters/cer-a/import/progress/", {"file": upload}, follow=True)
+    html = response.content.decode()
+    assert "1 fila de ejemplo, ignorada" in html
+    assert "sin cambios: 0" in html
+
+
+def test_the_column_help_says_which_cells_may_stay_empty(client, roles, cluster_a):
+    client.force_login(roles["admin"])
+    html = client.get("/admin/clusters/cluster/import/companies/").content.decode()
+    rut = html[html.index("<code>rut</code>") :]
+    assert rut.index("sí, la columna; la celda puede quedar vacía") < rut.index("</tr>")
+    nombre = html[html.index("<code>nombre</code>") :]
+    assert "puede quedar vac" not in nombre[: nombre.index("</tr>")]
 
 
 def test_sheet_titles_are_valid_and_unique():

@@ -78,7 +78,13 @@ def test_the_preview_shows_each_rows_action_and_the_old_and_new_values(client, r
     assert rows[5]["errors"] == [
         "fila 5, columna «código»: «9.9» no es una actividad del CER «cer-a»."
     ]
-    assert response.context["counts"] == {"create": 0, "update": 1, "unchanged": 1, "error": 2}
+    assert response.context["counts"] == {
+        "create": 0,
+        "update": 1,
+        "unchanged": 1,
+        "error": 2,
+        "skipped": 0,
+    }
     page = response.content.decode()
     assert "Confirmar e importar" not in page, "no confirm button while there are errors"
     assert "Arrancó la misión" in page
@@ -448,7 +454,7 @@ def test_the_template_example_row_is_skipped(roles, cluster_a):
     buffer = io.BytesIO()
     sheet.parent.save(buffer)
     result = KINDS["progress"].preview(buffer.getvalue(), user=roles["staff_a"], cluster=cluster_a)
-    assert [(row.number, row.action) for row in result.rows] == [(2, "unchanged"), (3, "update")]
+    assert [(row.number, row.action) for row in result.rows] == [(2, "skipped"), (3, "update")]
     assert result.rows[0].label == "fila de ejemplo"
     assert "Fila de ejemplo" in result.rows[0].notes[0]
 

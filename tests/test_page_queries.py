@@ -144,6 +144,7 @@ PAGES = {
     "timeline as of": "/clusters/{slug}/timeline/?as_of=2009-12-31",
     "plan workbook": "/clusters/{slug}/export/plan.xlsx",
     "progress csv": "/clusters/{slug}/export/progress.csv",
+    "progress xlsx": "/clusters/{slug}/export/progress.xlsx",
 }
 
 

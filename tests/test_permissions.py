@@ -166,6 +166,13 @@ def _pages():
             READERS,
             200,
         ),
+        (
+            "progress export (xlsx)",
+            "get",
+            lambda o: f"/clusters/{o['cluster'].slug}/export/progress.xlsx",
+            READERS,
+            200,
+        ),
     ]
 
 
@@ -358,6 +365,7 @@ ADMIN_PAGES = [
     "/admin/clusters/cluster/export/plan.json",
     "/admin/clusters/cluster/export/plan.xlsx",
     "/admin/clusters/cluster/export/progress.csv",
+    "/admin/clusters/cluster/export/progress.xlsx",
     "/admin/actions/activity/export/",
 ]
 
@@ -423,6 +431,7 @@ COVERED = {
     "cluster-import-template",
     "cluster-export-plan",
     "cluster-export-progress",
+    "cluster-export-progress-xlsx",
 }
 OUTSIDE_THE_TABLE = {
     "healthz": "public readiness probe; shows no data (tests/test_foundation.py)",

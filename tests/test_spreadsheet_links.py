@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 LINK = re.compile(r'<a [^>]*href="([^"]+)"[^>]*data-link="([^"]+)"')
 
-EXPORTS = {"export-progress", "export-plan"}
+EXPORTS = {"export-progress", "export-progress-xlsx", "export-plan"}
 RECORD_IMPORTS = {"import-progress", "import-measurements"}
 ADMIN_IMPORTS = {"import-plan", "import-companies"}
 

@@ -158,3 +158,22 @@ def goal_for_page(user, pk):
     )
     goal = get_object_or_404(filter_readable(goals, user, "strategy__cluster"), pk=pk)
     return _with_trend(goal)
+
+
+def with_latest_note(activities):
+    """Activities annotated with their latest note, the day it happened and who wrote it
+    (latest_note, latest_note_on, latest_note_author; None when no update has a note), for the
+    progress exports that people read. Three subqueries on the (activity, effective_on) index,
+    so the query count does not grow with the activities."""
+    newest = (
+        ProgressUpdate.objects.filter(activity=OuterRef("pk"))
+        .exclude(note="")
+        .order_by("-effective_on", "-recorded_at", "-pk")
+    )
+    return activities.annotate(
+        latest_note=Subquery(newest.values("note")[:1]),
+        latest_note_on=Subquery(newest.values("effective_on")[:1]),
+        latest_note_author=Subquery(newest.values("author__username")[:1]),
+        latest_note_author_first=Subquery(newest.values("author__first_name")[:1]),
+        latest_note_author_last=Subquery(newest.values("author__last_name")[:1]),
+    )

@@ -15,6 +15,7 @@ services (see README, "Imports").
 from import_export import fields, resources
 
 from actions.models import Activity, GoalMeasurement
+from actions.progress.selectors import with_latest_note
 from actions.spreadsheets.layouts.companies import COMPANY_COLUMNS, SIZE_WORDS
 from actions.spreadsheets.layouts.measurements import MEASUREMENT_COLUMNS
 from actions.spreadsheets.layouts.progress import PROGRESS_COLUMNS, status_word
@@ -55,6 +56,9 @@ class ProgressResource(ReadOnlyResource):
     planned_start = _column(PROGRESS_HEADERS, "planned_start")
     planned_end = _column(PROGRESS_HEADERS, "planned_end")
     revised_end = _column(PROGRESS_HEADERS, "revised_end")
+    latest_note = _column(PROGRESS_HEADERS, "latest_note")
+    latest_note_on = _column(PROGRESS_HEADERS, "latest_note_on")
+    latest_note_author = _column(PROGRESS_HEADERS, "latest_note_author")
 
     class Meta:
         model = Activity
@@ -69,6 +73,9 @@ class ProgressResource(ReadOnlyResource):
             "planned_start",
             "planned_end",
             "revised_end",
+            "latest_note",
+            "latest_note_on",
+            "latest_note_author",
         )
         export_order = fields
         clean_model_instances = True
@@ -79,7 +86,7 @@ class ProgressResource(ReadOnlyResource):
         )
 
     def filter_export(self, queryset, **kwargs):
-        return queryset.select_related("cluster")
+        return with_latest_note(queryset.select_related("cluster"))
 
     def dehydrate_cer(self, activity):
         return activity.cluster.slug
@@ -110,6 +117,21 @@ class ProgressResource(ReadOnlyResource):
 
     def dehydrate_revised_end(self, activity):
         return activity.revised_end
+
+    # The annotations of actions.progress.selectors.with_latest_note, added by filter_export().
+    def dehydrate_latest_note(self, activity):
+        return activity.latest_note or ""
+
+    def dehydrate_latest_note_on(self, activity):
+        return activity.latest_note_on
+
+    def dehydrate_latest_note_author(self, activity):
+        full_name = " ".join(
+            part
+            for part in (activity.latest_note_author_first, activity.latest_note_author_last)
+            if part
+        )
+        return full_name or activity.latest_note_author or ""
 
 
 class GoalMeasurementResource(ReadOnlyResource):

@@ -50,6 +50,11 @@ def hub_urls(model_admin):
             wrap(views.export_progress_csv),
             name="clusters_cluster_export_progress_csv",
         ),
+        path(
+            "export/progress.xlsx",
+            wrap(views.export_progress_xlsx),
+            name="clusters_cluster_export_progress_xlsx",
+        ),
     ]
 
 

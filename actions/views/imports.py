@@ -369,6 +369,18 @@ def cluster_export_progress(request, slug):
     )
 
 
+@login_required
+@require_safe
+def cluster_export_progress_xlsx(request, slug):
+    cluster = get_readable_cluster(request.user, slug)
+    activities = readable_activities(request.user).filter(cluster=cluster)
+    return attachment(
+        exports.progress_xlsx(_progress_order(activities)),
+        f"avances-{cluster.slug}-{timezone.localdate().isoformat()}.xlsx",
+        exports.XLSX_CONTENT_TYPE,
+    )
+
+
 def _progress_order(activities):
     return activities.select_related("cluster").order_by(
         "cluster__name", "strategy__number", "position", "code"
@@ -431,4 +443,12 @@ class AdminImportViews:
             exports.progress_csv(_progress_order(Activity.objects.all())),
             f"avances-{timezone.localdate().isoformat()}.csv",
             exports.CSV_CONTENT_TYPE,
+        )
+
+    def export_progress_xlsx(self, request):
+        self._export_allowed(request)
+        return attachment(
+            exports.progress_xlsx(_progress_order(Activity.objects.all())),
+            f"avances-{timezone.localdate().isoformat()}.xlsx",
+            exports.XLSX_CONTENT_TYPE,
         )

@@ -22,7 +22,7 @@ from actions.spreadsheets.exports.plan_workbook import (
     plan_workbook,
     structure_rows,
 )
-from actions.spreadsheets.exports.progress import progress_csv
+from actions.spreadsheets.exports.progress import progress_csv, progress_xlsx
 from actions.spreadsheets.exports.templates import import_template, template_filename
 
 __all__ = [
@@ -39,6 +39,7 @@ __all__ = [
     "plan_filename",
     "plan_workbook",
     "progress_csv",
+    "progress_xlsx",
     "sheet_title",
     "structure_rows",
     "template_filename",

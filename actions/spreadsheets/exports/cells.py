@@ -50,7 +50,8 @@ def escape_cell(value):
 
 
 def csv_value(value):
-    """How a value is written to CSV: dates as AAAA-MM-DD, numbers plainly, text escaped."""
+    """How a value is written to CSV: dates as AAAA-MM-DD, numbers with a decimal comma (as
+    Excel in es-CL reads them; the imports accept it), text escaped."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -61,9 +62,12 @@ def csv_value(value):
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, Decimal):
-        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
-    if isinstance(value, int | float):
+        text = format(value.normalize(), "f") if value == value.to_integral() else str(value)
+        return text.replace(".", ",")
+    if isinstance(value, int):
         return str(value)
+    if isinstance(value, float):
+        return str(value).replace(".", ",")
     return escape_cell(str(value))
 
 
@@ -75,10 +79,16 @@ def xlsx_value(value):
     return escape_cell(value)
 
 
+# Excel in Chile (and wherever the decimal separator is a comma) splits CSV on semicolons: a
+# comma-separated file opens as one column. The imports read either.
+CSV_DELIMITER = ";"
+
+
 def write_csv(headers, rows):
-    """UTF-8 with a BOM (so Excel reads the accents), comma-separated, every text cell escaped."""
+    """UTF-8 with a BOM (so Excel reads the accents), semicolon-separated, every text cell
+    escaped."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(buffer, delimiter=CSV_DELIMITER, lineterminator="\r\n")
     writer.writerow([csv_value(header) for header in headers])
     for row in rows:
         writer.writerow([csv_value(value) for value in row])

@@ -1,8 +1,9 @@
 """The plan workbook («Plan de acción»): one sheet per CER laid out like Tables 3 and 5 of the 2006
 report (Objetivo | Estrategia | Actividades | Metas | Recursos públicos | Recursos privados |
-Actores involucrados | Responsable | Plazo comprometido), a «Metas» sheet, a «Historial» sheet
-(every progress update), and «Estructura»: the plan-structure import's table, which is what the
-import reads back (export then import gives the same export_plan).
+Actores involucrados | Responsable | Plazo comprometido), with one column the report has not:
+«Estado y avance», each activity's status and %, beside its activities; a «Metas» sheet, a
+«Historial» sheet (every progress update), and «Estructura»: the plan-structure import's table,
+which is what the import reads back (export then import gives the same export_plan).
 """
 
 from django.utils import timezone
@@ -42,6 +43,7 @@ MATRIX_HEADERS = (
     "Objetivo",
     "Estrategia",
     "Actividades",
+    "Estado y avance",
     "Metas",
     "Recursos públicos",
     "Recursos privados",
@@ -49,7 +51,7 @@ MATRIX_HEADERS = (
     "Responsable",
     "Plazo comprometido",
 )
-MATRIX_WIDTHS = {1: 30, 2: 36, 3: 48, 4: 40, 5: 30, 6: 26, 7: 26, 8: 22, 9: 22}
+MATRIX_WIDTHS = {1: 30, 2: 36, 3: 48, 4: 24, 5: 40, 6: 30, 7: 26, 8: 26, 9: 22, 10: 22}
 
 
 def _matrix_sheet(sheet, cluster):
@@ -60,7 +62,7 @@ def _matrix_sheet(sheet, cluster):
         first = len(rows) + 2
         for strategy in strategies or [None]:
             if strategy is None:
-                rows.append([f"{objective.numeral}) {objective.title}"] + [""] * 8)
+                rows.append([f"{objective.numeral}) {objective.title}"] + [""] * 9)
                 continue
             funding = list(strategy.funding.all())
             involvements = list(strategy.involvements.all())
@@ -69,6 +71,10 @@ def _matrix_sheet(sheet, cluster):
                     f"{objective.numeral}) {objective.title}",
                     f"{strategy.number}. {strategy.title}",
                     "\n".join(f"{a.code} {a.title}" for a in strategy.activities.all()),
+                    "\n".join(
+                        f"{a.code}: {status_word(a.status)}, {a.progress} %"
+                        for a in strategy.activities.all()
+                    ),
                     _lines(_goal_text(goal) for goal in strategy.goals.all()),
                     _lines(f.text for f in funding if f.kind == Funding.Kind.PUBLIC),
                     _lines(f.text for f in funding if f.kind == Funding.Kind.PRIVATE),

@@ -67,9 +67,7 @@ def import_template(kind, *, cluster=None, cluster_slugs=()):
         [
             [
                 column.header,
-                _("sí")
-                if column.required
-                else (_("informativa") if column.informative else _("no")),
+                column.requirement(),
                 str(column.help),
                 ", ".join(column.choices),
             ]
@@ -96,5 +94,14 @@ def import_template(kind, *, cluster=None, cluster_slugs=()):
     return save_workbook(workbook)
 
 
+# The file's name speaks the interface's language, whatever the kind's key in the URL.
+_FILE_WORDS = {
+    "plan": "plan",
+    "progress": "avances",
+    "companies": "empresas",
+    "measurements": "mediciones",
+}
+
+
 def template_filename(kind):
-    return f"plantilla-{kind.key}.xlsx"
+    return f"plantilla-{_FILE_WORDS.get(kind.key, kind.key)}.xlsx"

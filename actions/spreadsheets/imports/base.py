@@ -25,11 +25,14 @@ from actions.spreadsheets.imports.errors import FileRefused, Issue
 from actions.spreadsheets.layouts import EXAMPLE_MARK
 
 CREATE, UPDATE, UNCHANGED, ERROR = "create", "update", "unchanged", "error"
+# A template's example row: neither a change nor data that stays as it was.
+SKIPPED = "skipped"
 ACTION_LABELS = {
     CREATE: gettext_lazy("crear"),
     UPDATE: gettext_lazy("actualizar"),
     UNCHANGED: gettext_lazy("sin cambios"),
     ERROR: gettext_lazy("error"),
+    SKIPPED: gettext_lazy("ejemplo, se ignora"),
 }
 # Shown in place of an empty old or new value.
 EMPTY = "—"
@@ -99,7 +102,7 @@ class Preview:
         return bool(self.errors) or any(row.errors for row in self.rows)
 
     def counts(self):
-        counts = {CREATE: 0, UPDATE: 0, UNCHANGED: 0, ERROR: 0}
+        counts = {CREATE: 0, UPDATE: 0, UNCHANGED: 0, ERROR: 0, SKIPPED: 0}
         for row in self.rows:
             counts[row.final_action] += 1
         return counts
@@ -191,6 +194,7 @@ class ImportKind:
                     RowResult(
                         number=number,
                         label=_("fila de ejemplo"),
+                        action=SKIPPED,
                         notes=[
                             _("Fila de ejemplo de la plantilla («ejemplo» en «cer»): se ignora.")
                         ],

@@ -6,6 +6,8 @@ Nothing here reads a file or the database.
 import unicodedata
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 # Characters a spreadsheet program may read as the start of a formula (see
 # actions.spreadsheets.exports).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -38,6 +40,19 @@ class Column:
     informative: bool = False
     # Written as text in templates and exports, so "1.10" does not become the number 1.1.
     text_format: bool = False
+    # A required column whose cells may be left empty (the column must be there, the value
+    # need not).
+    blank: bool = False
+
+    def requirement(self):
+        """What the column help says of it: must it be in the file, may its cells be empty."""
+        if self.informative:
+            return gettext("informativa")
+        if not self.required:
+            return gettext("no")
+        if self.blank:
+            return gettext("sí, la columna; la celda puede quedar vacía")
+        return gettext("sí")
 
     def names(self):
         return {normalize(self.header), *(normalize(alias) for alias in self.aliases)}

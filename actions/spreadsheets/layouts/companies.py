@@ -27,7 +27,8 @@ COMPANY_COLUMNS = (
         "rut",
         example="76.123.456-0",
         text_format=True,
-        help=gettext_lazy("Con dígito verificador, p. ej. 76.123.456-0; puede quedar vacío."),
+        blank=True,
+        help=gettext_lazy("Con dígito verificador, p. ej. 76.123.456-0."),
     ),
     Column(
         "size",
@@ -35,6 +36,7 @@ COMPANY_COLUMNS = (
         aliases=("tamano",),
         choices=tuple(SIZE_WORDS.values()),
         example="pequeña",
-        help=gettext_lazy("microempresa, pequeña, mediana o grande; puede quedar vacío."),
+        blank=True,
+        help=gettext_lazy("microempresa, pequeña, mediana o grande."),
     ),
 )

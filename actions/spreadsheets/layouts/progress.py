@@ -93,4 +93,26 @@ PROGRESS_COLUMNS = (
         informative=True,
         help=gettext_lazy("Informativa: se ignora al importar."),
     ),
+    # For people who read the export; an edited export imports back without them.
+    Column(
+        "latest_note",
+        "última nota",
+        required=False,
+        informative=True,
+        help=gettext_lazy("Informativa: se ignora al importar."),
+    ),
+    Column(
+        "latest_note_on",
+        "fecha de la última nota",
+        required=False,
+        informative=True,
+        help=gettext_lazy("Informativa: se ignora al importar."),
+    ),
+    Column(
+        "latest_note_author",
+        "autor de la última nota",
+        required=False,
+        informative=True,
+        help=gettext_lazy("Informativa: se ignora al importar."),
+    ),
 )
