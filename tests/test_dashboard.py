@@ -151,6 +151,38 @@ def test_overdue_and_due_soon_lists(hand_built):
     ]
 
 
+def test_the_next_to_come_is_listed_beyond_the_due_soon_window(hand_built):
+    lists = plans.attention_activities(hand_built)
+    # 3.2 ends on day 91; 3.1 has no end and the closed ones are done with.
+    assert [(a.code, a.days) for a in lists["later"]] == [("3.2", 91)]
+
+
+def test_when_nothing_falls_due_soon_the_dashboard_says_what_comes_next(staff_client, hand_built):
+    Activity.objects.filter(cluster=hand_built, code__in=["1.2", "2.3", "3.3", "3.4"]).update(
+        planned_end=today() + 200 * DAY, revised_end=None
+    )
+    html = staff_client.get("/clusters/cer-demo/").content.decode()
+    assert "Nada vence en los próximos 90 días. Lo que viene después:" in html
+    later = html[html.index('aria-label="Lo que viene después"') :]
+    later = later[: later.index("</ol>")]
+    assert "3.2 Actividad 3.2" in later and "vence en 91 días" in later
+    assert later.index("3.2 Actividad 3.2") < later.index("1.2 Actividad 1.2")
+
+
+def test_with_work_due_soon_what_comes_later_is_not_listed(staff_client):
+    html = staff_client.get("/clusters/cer-demo/").content.decode()
+    assert "Lo que viene después" not in html
+
+
+def test_the_year_filter_reaches_a_deadline_revised_past_the_plan(staff_client, hand_built):
+    revised = today().replace(year=today().year + 3)
+    Activity.objects.filter(cluster=hand_built, code="2.3").update(revised_end=revised)
+    html = staff_client.get("/clusters/cer-demo/plan/").content.decode()
+    assert f'<option value="{revised.year}">{revised.year}</option>' in html
+    shown = staff_client.get(f"/clusters/cer-demo/plan/?year={revised.year}").content.decode()
+    assert "Actividad 2.3" in shown and "Actividad 1.1" not in shown
+
+
 def test_the_lists_show_at_most_a_few_and_the_page_links_to_all(staff_client, hand_built):
     strategy = Strategy.objects.get(cluster=hand_built, number=1)
     for n in range(4, 4 + plans.ATTENTION_LIMIT):

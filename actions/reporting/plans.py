@@ -29,6 +29,7 @@ from django.db.models import (
     Value,
     prefetch_related_objects,
 )
+from django.db.models.functions import Coalesce
 
 from actions.models import (
     Activity,
@@ -161,38 +162,54 @@ def activity_states(cluster, as_of=None):
 
 
 def attention_activities(cluster, as_of=None, limit=ATTENTION_LIMIT, *, states=None):
-    """The most overdue and the next due activities, ``limit`` of each: one query.
+    """The most overdue, the next due and, beyond the due-soon window, the next to come:
+    ``limit`` of each, in one query.
 
-    Returns ``{"overdue": [...], "due_soon": [...]}``; each activity carries ``state_*``,
-    ``state_end``, ``days`` (days late, or days left) and ``responsible`` (names). ``states``:
-    the CER's :func:`activity_states` on that date, when the caller has it (compiled once).
+    Returns ``{"overdue": [...], "due_soon": [...], "later": [...]}``; each activity carries
+    ``state_*``, ``state_end``, ``days`` (days late, or days left) and ``responsible`` (names).
+    "later" lets the dashboard say what comes next when nothing falls due soon. ``states``: the
+    CER's :func:`activity_states` on that date, when the caller has it (compiled once).
     """
     day = rollup.as_of_day(as_of)
     states = states or activity_states(cluster, as_of)
     state_sql, state_params = states.sql_with_params
     position = connection.ops.quote_name("position")
-    # Both lists read best oldest end first: the most overdue, then the nearest due.
+    open_statuses = ", ".join(["%s"] * len(rollup.OPEN_STATUSES))
+    # Every list reads best oldest end first: the most overdue, then the nearest due.
     order = f"state_end, strategy_number, {position}"
     activities = Activity.objects.raw(
         f"""
-        WITH state AS ({state_sql})
+        WITH state AS ({state_sql}),
+        listed AS (
+            SELECT state.*,
+                CASE WHEN overdue_flag THEN 'overdue' WHEN due_soon_flag THEN 'due_soon'
+                ELSE 'later' END AS list_name
+            FROM state
+            WHERE overdue_flag OR due_soon_flag
+                OR (state_status IN ({open_statuses}) AND state_end > %s)
+        )
         SELECT * FROM (
-            SELECT state.*, ROW_NUMBER() OVER (PARTITION BY overdue_flag ORDER BY {order}) AS place
-            FROM state WHERE overdue_flag OR due_soon_flag
+            SELECT listed.*, ROW_NUMBER() OVER (PARTITION BY list_name ORDER BY {order}) AS place
+            FROM listed
         ) ranked
         WHERE place <= %s
         ORDER BY {order}
         """,  # noqa: S608 (no user input: names are ours, values are parameters)
-        [*state_params, limit],
+        [
+            *state_params,
+            *rollup.OPEN_STATUSES,
+            day + datetime.timedelta(days=rollup.DUE_SOON_DAYS),
+            limit,
+        ],
     )
-    lists = {"overdue": [], "due_soon": []}
+    lists = {"overdue": [], "due_soon": [], "later": []}
     for activity in activities:
         # Columns that are not the model's come as the database gives them (SQLite: text).
         activity.state_end = _date(activity.state_end)
         activity.state_revised_end = _date(activity.state_revised_end)
         activity.responsible = _split_names(activity.responsible_names)
         activity.days = abs((day - activity.state_end).days)
-        lists["overdue" if activity.overdue_flag else "due_soon"].append(activity)
+        lists[activity.list_name].append(activity)
     return lists
 
 
@@ -363,7 +380,14 @@ def plan_matrix(cluster, as_of=None, filters=None):
         .annotate(
             shown=ExpressionWrapper(strategy_q, output_field=BooleanField())
             if strategy_q
-            else Value(True, output_field=BooleanField())
+            else Value(True, output_field=BooleanField()),
+            latest_activity_end=Subquery(
+                Activity.objects.filter(strategy=OuterRef("pk"))
+                .annotate(end=Coalesce("revised_end", "planned_end"))
+                .filter(end__isnull=False)
+                .order_by("-end")
+                .values("end")[:1]
+            ),
         )
         .order_by("objective__position", "number")
     )
@@ -412,13 +436,18 @@ def plan_matrix(cluster, as_of=None, filters=None):
 
 
 def plan_years(strategies, as_of=None):
-    """Every year a strategy's committed period touches; open-ended ones run to the as-of year."""
+    """Every year a strategy's committed period touches; open-ended ones run to the as-of year,
+    and the years run on to the latest end of an activity (``latest_activity_end``, when the
+    strategies carry it): a deadline revised past the plan or past today can be filtered too."""
     starts = [s.committed_start.year for s in strategies if s.committed_start]
     if not starts:
         return []
     ends = [s.committed_end.year for s in strategies if s.committed_end]
     if any(s.committed_start and not s.committed_end for s in strategies):
         ends.append(rollup.as_of_day(as_of).year)
+    ends += [
+        s.latest_activity_end.year for s in strategies if getattr(s, "latest_activity_end", None)
+    ]
     return list(range(min(starts), max(ends + starts) + 1))
 
 

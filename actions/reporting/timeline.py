@@ -56,6 +56,10 @@ class Layout:
         return self.label_width + self.chart_width + 6
 
     @property
+    def chart_right(self):
+        return self.label_width + self.chart_width
+
+    @property
     def compact(self):
         return self.name == "compact"
 
@@ -63,6 +67,8 @@ class Layout:
 WIDE = Layout("wide", 310, 730, 160, 24, 44, 5, 14, 16)
 COMPACT = Layout("compact", 0, 240, 124, 36, 47, 19, 11, 13)
 AXIS_HEIGHT = 40
+# The widest a character of a note beside a bar («rev. 06-2027», 11px digits) may be, in units.
+NOTE_CHAR_WIDTH = 6.5
 
 
 @dataclass
@@ -85,6 +91,7 @@ class Row:
     arrow: str = ""
     revised_label_x: str = ""
     revised_label: str = ""
+    revised_label_anchor: str = "start"
     done_x: str = ""
     status: str = ""
     status_text: str = ""
@@ -332,7 +339,13 @@ def _activity_row(activity, strategy, row, scale):
             x, _width = scale.span(revised_end, revised_end)
             row.bars.append(Bar(x, "3", "tl-revised-mark", title))
         row.revised_label = _("rev. %(date)s") % {"date": f"{revised_end:%m-%Y}"}
-        row.revised_label_x = _number(scale.x(revised_end + datetime.timedelta(days=1)) + 4)
+        after = scale.x(revised_end + datetime.timedelta(days=1)) + 4
+        if after + len(row.revised_label) * NOTE_CHAR_WIDTH > row.layout.chart_right:
+            # Written after the revised end it would run into the status column: write it
+            # before that end instead (over the bar, on a halo: .tl-note in cerplan.css).
+            row.revised_label_anchor = "end"
+            after = scale.x(revised_end) - 4
+        row.revised_label_x = _number(after)
     if activity.state_status == Status.DONE and activity.state_completed_on:
         row.done_x = _number(scale.x(activity.state_completed_on))
     if row.overdue and not row.revised_label and activity.state_end:
