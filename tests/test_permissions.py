@@ -60,6 +60,7 @@ def world(roles, cluster_a, cluster_b, settings, tmp_path):
             "activity": activity,
             "goal": activity.strategy.goals.first(),
             "evidence": update,
+            "staff": roles["staff_both"],  # staff of both CERs: may be named on either
         }
     return {"roles": roles, "objects": objects}
 
@@ -83,6 +84,7 @@ def database_state():
         ProgressUpdate.objects.count(),
         GoalMeasurement.objects.count(),
         list(Activity.objects.order_by("pk").values_list("version", flat=True)),
+        sorted(Activity.responsible_users.through.objects.values_list("activity_id", "user_id")),
     )
 
 
@@ -103,6 +105,13 @@ def _pages():
         ),
         ("revise form", "get", lambda o: f"/activities/{o['activity'].pk}/revise/", RECORDERS, 200),
         ("measure form", "get", lambda o: f"/goals/{o['goal'].pk}/measure/", RECORDERS, 200),
+        (
+            "responsible form",
+            "get",
+            lambda o: f"/activities/{o['activity'].pk}/responsible/",
+            RECORDERS,
+            200,
+        ),
         (
             "progress import",
             "get",
@@ -200,6 +209,11 @@ WRITES = [
         "record measurement",
         lambda o: f"/goals/{o['goal'].pk}/measure/",
         lambda o: {"value": "12", "measured_on": "2008-06-30", "source": "Encuesta anual"},
+    ),
+    (
+        "name who is responsible",
+        lambda o: f"/activities/{o['activity'].pk}/responsible/",
+        lambda o: {"responsible_users": [str(o["staff"].pk)]},
     ),
 ]
 
@@ -408,6 +422,23 @@ def test_home(world, role):
         assert "cer-b" in response.content.decode()
 
 
+@pytest.mark.parametrize("role", ROLES)
+def test_my_work_shows_only_readable_cers(world, role):
+    """/my-work/ is for every role that signs in; it lists open work of the CERs the role
+    may read (admins: only what they were named responsible for), never another CER's."""
+    response = client_for(world, role).get("/my-work/")
+    if role == "visitor":
+        assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+        return
+    assert response.status_code == 200
+    html = response.content.decode()
+    for side in ("A", "B"):
+        link = f'href="/activities/{world["objects"][side]["activity"].pk}/"'
+        shown = role in READERS[side] and role != "admin"
+        assert (link in html) == shown, (side, role)
+    assert ("/update/?next=/my-work/" in html) == (role in ("staff_a", "staff_both"))
+
+
 def test_an_owner_never_sees_another_cluster_on_home(world):
     client = client_for(world, "owner_a")
     response = client.get("/", follow=True)
@@ -432,6 +463,8 @@ COVERED = {
     "cluster-export-plan",
     "cluster-export-progress",
     "cluster-export-progress-xlsx",
+    "activity-responsible",
+    "my-work",
 }
 OUTSIDE_THE_TABLE = {
     "healthz": "public readiness probe; shows no data (tests/test_foundation.py)",

@@ -4,6 +4,7 @@ Tables 3-4 of the 2006 report give objectives, strategies, activities and goals;
 each strategy's resources (funding), actors, responsible people and committed period.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -193,6 +194,16 @@ class Activity(TracedToSource):
     # Optimistic locking: a form carries the version it was read at; a save against a
     # newer version is refused instead of overwriting what someone else recorded.
     version = models.PositiveIntegerField(_("versión"), default=1)
+    # People of the portal who answer for the activity, beside the report's responsible roles
+    # (the strategy's involvements, kept verbatim): "my work" lists theirs first. Changed only
+    # by actions.progress.responsible.assign_responsible_users, which writes the history row
+    # (with the names in its reason; the historical table does not keep many-to-many rows).
+    responsible_users = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="responsible_activities",
+        verbose_name=_("responsables en el portal"),
+    )
 
     history = HistoricalRecords(excluded_fields=["version"])
 

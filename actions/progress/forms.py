@@ -198,3 +198,24 @@ class GoalMeasurementForm(ServiceErrorsMixin, forms.Form):
         help_text=_("De dónde sale el valor, p. ej. «Registro de exportaciones ProChile 2008»."),
         error_messages={"required": _("Indique la fuente del dato.")},
     )
+
+
+class ResponsibleForm(ServiceErrorsMixin, forms.Form):
+    """Who of the CER's staff answers for an activity (actions.progress.responsible)."""
+
+    responsible_users = forms.ModelMultipleChoiceField(
+        label=_("A cargo en el portal"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Personas del equipo del CER. Sus actividades aparecen primero en «Mi trabajo». "
+            "Los responsables que nombra el informe no cambian."
+        ),
+    )
+
+    def __init__(self, *args, eligible, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["responsible_users"]
+        field.queryset = eligible
+        field.label_from_instance = lambda user: user.get_full_name() or user.get_username()

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.shortcuts import get_object_or_404
@@ -104,6 +105,11 @@ def activity_page_queryset():
         Prefetch(
             "strategy__goals",
             queryset=goals_with_measurement_summary(Goal.objects.order_by("position")),
+        ),
+        Prefetch(
+            "responsible_users",
+            queryset=get_user_model().objects.order_by("first_name", "last_name", "username"),
+            to_attr="responsible_people",
         ),
     )
 

@@ -23,8 +23,8 @@ from actions.permissions import (
     may_record_progress,
     require_record_progress,
 )
-from actions.progress import held_evidence, services
-from actions.progress.forms import GoalMeasurementForm, ProgressForm, ReviseForm
+from actions.progress import held_evidence, responsible, services
+from actions.progress.forms import GoalMeasurementForm, ProgressForm, ResponsibleForm, ReviseForm
 from actions.progress.selectors import (
     activity_for_page,
     goal_for_page,
@@ -202,6 +202,40 @@ def activity_revise(request, pk):
                 return redirect(next_url or activity.get_absolute_url())
     context["form"] = form
     return render(request, "actions/activity_revise.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def activity_responsible(request, pk):
+    activity = _activity_to_change(request, pk)
+    eligible = responsible.eligible_responsible_users(activity.cluster_id)
+    if request.method != "POST":
+        form = ResponsibleForm(
+            initial={"responsible_users": list(activity.responsible_users.all())},
+            eligible=eligible,
+        )
+    else:
+        form = ResponsibleForm(request.POST, eligible=eligible)
+        if form.is_valid():
+            try:
+                responsible.assign_responsible_users(
+                    activity_id=activity.pk,
+                    acting_user=request.user,
+                    user_ids=[user.pk for user in form.cleaned_data["responsible_users"]],
+                )
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                messages.success(
+                    request,
+                    _("Responsables de la actividad %(code)s guardados.") % {"code": activity.code},
+                )
+                return redirect(activity)
+    return render(
+        request,
+        "actions/activity_responsible.html",
+        {"activity": activity, "form": form, "has_eligible": eligible.exists()},
+    )
 
 
 def _safe_next(request):

@@ -145,6 +145,8 @@ def test_screenshots_of_each_page(live_server, new_page, plan, screenshot_dir, v
         "plan-filtered": f"{base}plan/?status=in_progress",
         "timeline": f"{base}timeline/",
         "activity": f"{live_server.url}/activities/{activity.pk}/",
+        "progress-form": f"{live_server.url}/activities/{activity.pk}/update/",
+        "my-work": f"{live_server.url}/my-work/",
     }
     for name, url in pages.items():
         page.goto(url)
