@@ -1,10 +1,11 @@
 from django.urls import path
 
-from actions.views import activity, dashboard, evidence, home, imports, my_work
+from actions.views import activity, dashboard, evidence, home, imports, my_work, search
 
 urlpatterns = [
     path("", home.home, name="home"),
     path("my-work/", my_work.my_work, name="my-work"),
+    path("search/", search.search, name="search"),
     path("clusters/<slug:slug>/", dashboard.cluster_dashboard, name="cluster-dashboard"),
     path("clusters/<slug:slug>/plan/", dashboard.cluster_plan, name="cluster-plan"),
     path("clusters/<slug:slug>/timeline/", dashboard.cluster_timeline, name="cluster-timeline"),

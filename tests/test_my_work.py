@@ -25,7 +25,9 @@ def week(db):
     """A CER with one activity for each section, and another CER's late work."""
     t = today()
     cluster = factories.ClusterFactory(slug="cer-semana", name="CER Semana")
-    strategy = factories.StrategyFactory(objective__cluster=cluster, number=1)
+    strategy = factories.StrategyFactory(
+        objective__cluster=cluster, objective__numeral="I", number=1
+    )
 
     def add(code, *, end, start=None, status="pending", progress=0):
         return factories.ActivityFactory(

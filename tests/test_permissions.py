@@ -439,6 +439,21 @@ def test_my_work_shows_only_readable_cers(world, role):
     assert ("/update/?next=/my-work/" in html) == (role in ("staff_a", "staff_both"))
 
 
+@pytest.mark.parametrize("role", ROLES)
+def test_search_finds_only_in_readable_cers(world, role):
+    """The activities of both CERs are found by their code; only the readable ones show."""
+    response = client_for(world, role).get(
+        "/search/", {"q": world["objects"]["A"]["activity"].code}
+    )
+    if role == "visitor":
+        assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+        return
+    html = response.content.decode()
+    for side in ("A", "B"):
+        link = f'href="/activities/{world["objects"][side]["activity"].pk}/"'
+        assert (link in html) == (role in READERS[side]), (side, role)
+
+
 def test_an_owner_never_sees_another_cluster_on_home(world):
     client = client_for(world, "owner_a")
     response = client.get("/", follow=True)
@@ -465,6 +480,7 @@ COVERED = {
     "cluster-export-progress-xlsx",
     "activity-responsible",
     "my-work",
+    "search",
 }
 OUTSIDE_THE_TABLE = {
     "healthz": "public readiness probe; shows no data (tests/test_foundation.py)",

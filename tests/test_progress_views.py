@@ -145,8 +145,10 @@ def test_owners_see_no_edit_controls(activity, roles):
     assert url("activity-update", activity) not in html
     assert url("activity-revise", activity) not in html
     assert "/measure/" not in html
-    # the only forms are the navbar's language switch and sign-out
-    assert html.count("<form") == 2
+    assert "/responsible/" not in html
+    # the only forms are the navbar's search (a GET), language switch and sign-out
+    assert html.count("<form") == 3
+    assert html.count('method="post"') == 2
 
 
 def test_staff_see_the_links_to_record(activity, roles):
