@@ -27,6 +27,8 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
+from clusters.admin_accounts import UserAdmin
+from clusters.admin_history import ReadableHistoryHelper
 from clusters.admin_hooks import SPREADSHEETS
 from clusters.admin_site import AdminOnlyMixin, DataVersionAdminMixin
 from clusters.models import (
@@ -125,6 +127,10 @@ class PlanHistoryMixin:
 
     def has_view_history_or_change_history_permission(self, request, obj=None):
         return self.has_view_history_permission(request, obj)
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        # Labels, dashes and day-month-year dates instead of stored values (admin_history).
+        return ReadableHistoryHelper(self.model, historical_record)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method == "POST" and not self.has_change_history_permission(request):
@@ -377,32 +383,10 @@ class CompanyOwnershipAdmin(AdminOnlyMixin, admin.ModelAdmin):
 # role forms above answers them.
 
 
-class StaffAssignmentInline(AdminOnlyMixin, admin.TabularInline):
-    model = StaffAssignment
-    autocomplete_fields = ("cluster",)
-    extra = 0
-    verbose_name_plural = _("CER que coordina (coordinador)")
-
-
-class CompanyOwnershipInline(AdminOnlyMixin, admin.StackedInline):
-    model = CompanyOwnership
-    autocomplete_fields = ("company",)
-    extra = 0
-    verbose_name_plural = _("empresa de la que es empresario")
-
-
 def _reregister(model, admin_class):
     if admin.site.is_registered(model):
         admin.site.unregister(model)
     admin.site.register(model, admin_class)
-
-
-class UserAdmin(AdminOnlyMixin, DataVersionAdminMixin, auth_admin.UserAdmin):
-    inlines = [StaffAssignmentInline, CompanyOwnershipInline]
-
-    def get_inlines(self, request, obj):
-        # Roles are given once the account exists (the add form asks only for name and password).
-        return self.inlines if obj is not None else []
 
 
 class GroupAdmin(AdminOnlyMixin, auth_admin.GroupAdmin):
@@ -426,6 +410,7 @@ class AccessFailureLogAdmin(AdminOnlyMixin, axes_admin.AccessFailureLogAdmin):
     has_add_permission = _refuse_add
 
 
+# Accounts: clusters.admin_accounts (the add form creates them through clusters.services).
 _reregister(get_user_model(), UserAdmin)
 _reregister(Group, GroupAdmin)
 for _model, _admin_class in (

@@ -29,34 +29,62 @@ def _clusters_by_slug(slugs):
     return [clusters[slug] for slug in slugs]
 
 
-@transaction.atomic
-def create_account(*, username, role, password, cluster_slugs=(), company_name=None, email=""):
-    """Create a user with one role.
+def check_account(*, username, role, cluster_slugs=(), company_name=None):
+    """The rules of a new account, before anything is written; raises ValidationError.
 
-    admin: a superuser. staff: assigned to each CER in cluster_slugs (at least one).
-    owner: tied to the company company_name of the one CER given, created there if new.
+    Shared by create_account (the authority) and the admin's add form (to say it beside the
+    form instead of failing on save).
     """
     if role not in ROLES:
         raise ValidationError(
             _("Rol desconocido «%(role)s»: use admin, staff u owner."), params={"role": role}
         )
-    User = get_user_model()
-    if User.objects.filter(username=username).exists():
+    if get_user_model().objects.filter(username=username).exists():
         raise ValidationError(
             _("Ya existe un usuario «%(username)s»."), params={"username": username}
         )
     if role == "staff" and not cluster_slugs:
-        raise ValidationError(_("Un coordinador (staff) necesita al menos un --cluster."))
+        raise ValidationError(_("Un coordinador (staff) necesita al menos un CER (--cluster)."))
     if role == "owner" and (len(cluster_slugs) != 1 or not company_name):
-        raise ValidationError(_("Un empresario (owner) necesita un --cluster y una --company."))
+        raise ValidationError(
+            _("Un empresario (owner) necesita un CER (--cluster) y una empresa (--company).")
+        )
     if role == "admin" and (cluster_slugs or company_name):
         raise ValidationError(
-            _("Un administrador ve todos los CER: no lleva --cluster ni --company.")
+            _("Un administrador ve todos los CER: no lleva CER (--cluster) ni empresa (--company).")
         )
-    clusters = _clusters_by_slug(list(cluster_slugs))
+    return _clusters_by_slug(list(cluster_slugs))
+
+
+@transaction.atomic
+def create_account(
+    *,
+    username,
+    role,
+    password,
+    cluster_slugs=(),
+    company_name=None,
+    email="",
+    first_name="",
+    last_name="",
+):
+    """Create a user with one role.
+
+    admin: a superuser. staff: assigned to each CER in cluster_slugs (at least one).
+    owner: tied to the company company_name of the one CER given, created there if new.
+    """
+    clusters = check_account(
+        username=username, role=role, cluster_slugs=cluster_slugs, company_name=company_name
+    )
+    User = get_user_model()
 
     user = User(
-        username=username, email=email, is_staff=role == "admin", is_superuser=role == "admin"
+        username=username,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        is_staff=role == "admin",
+        is_superuser=role == "admin",
     )
     validate_password(password, user)
     user.set_password(password)

@@ -84,9 +84,9 @@ def test_create_account_owner_creates_the_company_once(cluster_a, cluster_b, mon
     ("args", "message"),
     [
         (["x1", "--role", "staff", "--cluster", "no-such"], "No existe el CER «no-such»"),
-        (["x2", "--role", "staff"], "al menos un --cluster"),
+        (["x2", "--role", "staff"], "al menos un CER"),
         (["x3", "--role", "owner", "--cluster", "cer-a"], "--company"),
-        (["x4", "--role", "admin", "--cluster", "cer-a"], "no lleva --cluster"),
+        (["x4", "--role", "admin", "--cluster", "cer-a"], "no lleva CER"),
     ],
 )
 def test_create_account_refuses_with_a_clear_error(cluster_a, monkeypatch, args, message):
@@ -185,6 +185,8 @@ def test_seed_portal_loads_the_plan_and_demo_accounts_once(db, tmp_path, monkeyp
     assert "ya está cargado" in out.getvalue()
     assert PASSPHRASE in out.getvalue()  # the accounts are printed again
     assert get_user_model().objects.count() == users == 5
+    # Each demo account has an address, so password reset can reach it.
+    assert not get_user_model().objects.filter(email="").exists()
     assert Activity.objects.count() == activities
 
 

@@ -13,6 +13,9 @@ from clusters.models import Cluster
 from clusters.services import create_account
 
 PLAN_2006_SLUGS = ("metalmecanica", "consultoria-ingenieria")
+# Demo addresses on a domain reserved for examples (RFC 2606): password reset mails reach the
+# development server's console, never a real person.
+DEMO_EMAIL_DOMAIN = "demo.cerplan.example"
 
 # (username, role, cluster slug, company)
 DEMO_ACCOUNTS = [
@@ -56,6 +59,7 @@ class Command(BaseCommand):
                 password=password,
                 cluster_slugs=[slug] if slug else [],
                 company_name=company,
+                email=f"{username}@{DEMO_EMAIL_DOMAIN}",
             )
             lines = [line for line in lines if not line.startswith(f"{username} ")]
             lines.append(f"{username} {role} {slug or 'todos'} {password}")
