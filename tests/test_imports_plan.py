@@ -222,6 +222,9 @@ def test_a_new_plan_reads_the_committed_period_from_its_text(roles):
     ]
     assert first["responsible"] == ["Director CER"]
     assert plan["obstacles"] == [{"title": "Poca escala", "measures": ["Asociarse"]}]
+    # A new activity's kind comes from its sentence.
+    kinds = dict(Activity.objects.filter(cluster__slug="cer-nuevo").values_list("code", "kind"))
+    assert kinds == {"1.1": "mission", "2.1": "fair"}
 
 
 PLAN_ERRORS = [

@@ -158,6 +158,7 @@ class ActivityAdminForm(ClusterScopedFormMixin, forms.ModelForm):
             "position",
             "title",
             "schedule_title",
+            "kind",
             "planned_start",
             "planned_end",
             "source",
@@ -419,6 +420,7 @@ class ActivityAdmin(
                     ("code", "source_code", "position"),
                     "title",
                     "schedule_title",
+                    "kind",
                     "loaded_version",
                 )
             },

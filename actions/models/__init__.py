@@ -4,6 +4,7 @@ audit of imports. Imported from here (actions.models.X) everywhere; one module p
 from actions.models.imports import ImportRun
 from actions.models.plan import (
     Activity,
+    ActivityKind,
     Actor,
     Funding,
     Goal,
@@ -18,6 +19,7 @@ from actions.models.progress import GoalMeasurement, ProgressUpdate, evidence_up
 
 __all__ = [
     "Activity",
+    "ActivityKind",
     "Actor",
     "Funding",
     "Goal",

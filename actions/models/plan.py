@@ -149,6 +149,23 @@ class Strategy(TracedToSource):
         return self.committed_start is not None and self.committed_end is None
 
 
+class ActivityKind(models.TextChoices):
+    """What an activity is, in the words people look for (actions.plan.kinds derives it)."""
+
+    MISSION = "mission", _("misión")
+    FAIR = "fair", _("feria")
+    SEMINAR = "seminar", _("seminario o charla")
+    TRAINING = "training", _("capacitación")
+    STUDY = "study", _("estudio o consultoría")
+    APPLICATION = "application", _("postulación a un instrumento")
+    DISSEMINATION = "dissemination", _("difusión")
+    CERTIFICATION = "certification", _("certificación o norma")
+    INVESTMENT = "investment", _("inversión")
+    COMMERCIAL = "commercial", _("comercial o exportación")
+    HIRING = "hiring", _("contratación de personas")
+    MANAGEMENT = "management", _("gestión y coordinación")
+
+
 class Activity(TracedToSource):
     """A strategic activity (actividad estratégica), coded like "4.2" within its CER.
 
@@ -190,6 +207,13 @@ class Activity(TracedToSource):
         _("estado"), max_length=12, choices=Status.choices, default=Status.PENDING
     )
     progress = models.PositiveSmallIntegerField(_("avance (%)"), default=0)
+    kind = models.CharField(
+        _("tipo"),
+        max_length=16,
+        choices=ActivityKind.choices,
+        default=ActivityKind.MANAGEMENT,
+        help_text=_("Derivado de las palabras del informe al crear la actividad; corregible."),
+    )
     completed_on = models.DateField(_("completada el"), null=True, blank=True)
     # Optimistic locking: a form carries the version it was read at; a save against a
     # newer version is refused instead of overwriting what someone else recorded.

@@ -40,6 +40,7 @@ from actions.models import (
     ProgressUpdate,
     Strategy,
 )
+from actions.plan.kinds import kind_of
 from actions.plan.periods import parse_period
 from actions.plan.synthetic_history import (
     progress_history,
@@ -400,6 +401,7 @@ class Generator:
                 code=f"{strategy.number}.{position}",
                 position=position,
                 title=title,
+                kind=kind_of(title),
                 planned_start=strategy.committed_start,
                 planned_end=strategy.committed_end,
                 source="generate_synthetic",

@@ -50,6 +50,7 @@ class MyWork:
     records: bool  # the user records progress (staff, admins): forms and the stale section
     sections: list  # [Section] in order: overdue, due_soon, stale, later
     today: datetime.date
+    kind: str = ""
 
     @property
     def total(self):
@@ -66,10 +67,13 @@ def _scope(user):
     return Activity.objects.filter(cluster_id__in=roles.readable_cluster_ids(user)), False
 
 
-def my_work(user, today=None):
-    """The user's open activities, sorted into sections (see the module's docstring)."""
+def my_work(user, today=None, kind=""):
+    """The user's open activities, sorted into sections (see the module's docstring); only
+    those of ``kind`` (an ActivityKind) when given."""
     today = today or timezone.localdate()
     scope, records = _scope(user)
+    if kind:
+        scope = scope.filter(kind=kind)
     latest_update = (
         ProgressUpdate.objects.filter(activity=OuterRef("pk"))
         .order_by("-recorded_at")
@@ -100,7 +104,7 @@ def my_work(user, today=None):
         section.clusters[activity.cluster] = section.clusters.get(activity.cluster, 0) + 1
         if len(section.activities) < SECTION_LIMIT:
             section.activities.append(activity)
-    return MyWork(records=records, sections=list(sections.values()), today=today)
+    return MyWork(records=records, sections=list(sections.values()), today=today, kind=kind)
 
 
 def _section_of(activity, today, stale_before, records):

@@ -281,13 +281,14 @@ class PlanFilters:
     status: str = ""
     actor: int | None = None
     instrument: int | None = None
+    kind: str = ""
     year: int | None = None
     overdue: bool = False
     due_soon: bool = False
 
     @property
     def narrows_activities(self):
-        return bool(self.status or self.year or self.overdue or self.due_soon)
+        return bool(self.status or self.kind or self.year or self.overdue or self.due_soon)
 
     @property
     def active(self):
@@ -298,6 +299,8 @@ class PlanFilters:
         q = Q()
         if self.status:
             q &= Q(state_status=self.status)
+        if self.kind:
+            q &= Q(kind=self.kind)
         if self.overdue:
             q &= rollup.overdue_q(as_of)
         if self.due_soon:

@@ -18,7 +18,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from actions.models import Status
+from actions.models import ActivityKind, Status
 from actions.permissions import get_readable_cluster, may_record_progress
 from actions.reporting import cache as cerplan_cache
 from actions.reporting import plans, rollup, timeline
@@ -175,6 +175,7 @@ class PlanFilterForm(forms.Form):
     instrument = forms.TypedChoiceField(
         label=gettext_lazy("Instrumento"), required=False, coerce=int, empty_value=None
     )
+    kind = forms.ChoiceField(label=gettext_lazy("Tipo"), required=False)
     # Any plausible year is accepted; the select offers the years the plan spans.
     year = forms.IntegerField(
         label=gettext_lazy("Año"),
@@ -194,8 +195,9 @@ class PlanFilterForm(forms.Form):
         ]
         self.fields["actor"].choices = anything + list(actors)
         self.fields["instrument"].choices = anything + list(instruments)
+        self.fields["kind"].choices = anything + list(ActivityKind.choices)
         self.fields["due_soon"].label = _("Vencen en %(days)s días") % {"days": due_soon_days}
-        for name in ("status", "actor", "instrument", "year"):
+        for name in ("status", "actor", "instrument", "kind", "year"):
             self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
         for name in ("overdue", "due_soon"):
             self.fields[name].widget.attrs["class"] = "form-check-input"
@@ -208,6 +210,7 @@ class PlanFilterForm(forms.Form):
             status=data.get("status") or "",
             actor=data.get("actor"),
             instrument=data.get("instrument"),
+            kind=data.get("kind") or "",
             year=data.get("year"),
             overdue=bool(data.get("overdue")),
             due_soon=bool(data.get("due_soon")),
@@ -256,7 +259,7 @@ def cluster_plan(request, slug):
 def _active_filters(request, form, filters):
     """(label, value shown, URL without it) of each filter in use, for removable chips."""
     shown = []
-    for name in ("status", "actor", "instrument", "year"):
+    for name in ("status", "actor", "instrument", "kind", "year"):
         value = getattr(filters, name)
         if value not in (None, ""):
             choices = dict(form.fields[name].widget.choices)

@@ -1,11 +1,13 @@
 """/my-work/: what needs the user this week (actions.reporting.my_work), each activity one tap
-from its progress form, which returns here after saving."""
+from its progress form, which returns here after saving; ?kind= narrows it to one kind of
+activity (the missions, fairs or seminars an owner follows)."""
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from actions.models import ActivityKind
 from actions.reporting import my_work as work
 
 
@@ -21,7 +23,9 @@ def section_titles():
 @login_required
 @require_safe
 def my_work(request):
-    data = work.my_work(request.user)
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in ActivityKind.values else ""
+    data = work.my_work(request.user, kind=kind)
     titles = section_titles()
     return render(
         request,
@@ -30,5 +34,6 @@ def my_work(request):
             "work": data,
             "sections": [(section, titles[section.key]) for section in data.sections],
             "stale_days": work.STALE_DAYS,
+            "kinds": ActivityKind.choices,
         },
     )

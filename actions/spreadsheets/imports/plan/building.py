@@ -12,6 +12,7 @@ from actions.models import (
     Status,
     Strategy,
 )
+from actions.plan.kinds import kind_of
 from actions.plan.periods import PeriodError, parse_period
 from actions.progress import services
 from actions.spreadsheets.imports import columns as cells
@@ -280,6 +281,10 @@ class BuildingMixin:
         if position is None or title is None:
             return
         values = {"code": code, "position": position, "title": title}
+        if instance is None:
+            # A new activity's kind comes from its sentence, once; later imports keep the kind
+            # the admin may have corrected.
+            values["kind"] = kind_of(title)
         for key, field_name in (
             ("source_code", "source_code"),
             ("schedule_title", "schedule_title"),
