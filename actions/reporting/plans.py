@@ -44,6 +44,7 @@ from actions.models import (
     Strategy,
 )
 from actions.reporting import rollup
+from actions.reporting.progress_chart import progress_chart
 
 ATTENTION_LIMIT = 6
 RECENT_UPDATES_LIMIT = 8
@@ -254,20 +255,24 @@ class Dashboard:
     attention: dict
     goals: list
     updates: list
+    progress_chart: object = None
 
 
 def dashboard(cluster, as_of=None) -> Dashboard:
-    """The dashboard's figures and lists: five queries. The activities' state on the date is
+    """The dashboard's figures, lists and chart: six queries. The activities' state on the date is
     built once for the roll-up and the lists, and the roll-up once for the headline figures and
     the objectives."""
     states = activity_states(cluster, as_of)
     rolled_up = rollup.cluster_rollup(cluster.pk, as_of)
+    objectives = progress_by_objective(cluster, as_of, rolled_up=rolled_up)
+    starts = [s.committed_start for g in objectives for s in g.strategies if s.committed_start]
     return Dashboard(
         figures=cluster_figures(cluster.pk, as_of, rolled_up=rolled_up),
-        objectives=progress_by_objective(cluster, as_of, rolled_up=rolled_up),
+        objectives=objectives,
         attention=attention_activities(cluster, as_of, states=states),
         goals=goal_indicators(cluster, as_of),
         updates=recent_updates(cluster, as_of),
+        progress_chart=progress_chart(cluster, as_of, first_day=min(starts, default=None)),
     )
 
 

@@ -160,6 +160,7 @@ def _dashboard_body(cluster, as_of, day, can_record):
             "attention": data.attention,
             "goals": data.goals,
             "updates": data.updates,
+            "progress_chart": data.progress_chart,
         },
     )
     return {"figures": data.figures, "html": _compressed(html)}
