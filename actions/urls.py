@@ -9,6 +9,7 @@ urlpatterns = [
     path("clusters/<slug:slug>/", dashboard.cluster_dashboard, name="cluster-dashboard"),
     path("clusters/<slug:slug>/plan/", dashboard.cluster_plan, name="cluster-plan"),
     path("clusters/<slug:slug>/timeline/", dashboard.cluster_timeline, name="cluster-timeline"),
+    path("clusters/<slug:slug>/obstacles/", dashboard.cluster_obstacles, name="cluster-obstacles"),
     path("activities/<int:pk>/", activity.activity_detail, name="activity-detail"),
     path("activities/<int:pk>/update/", activity.activity_update, name="activity-update"),
     path("activities/<int:pk>/revise/", activity.activity_revise, name="activity-revise"),

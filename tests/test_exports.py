@@ -167,7 +167,14 @@ def test_the_plan_workbook_has_a_sheet_per_cer_goals_history_and_structure(
     assert response.status_code == 200
     assert response["Content-Type"] == exports.XLSX_CONTENT_TYPE
     workbook = load_workbook(io.BytesIO(response.content))
-    assert workbook.sheetnames == ["CER cer-a", "CER cer-b", "Metas", "Historial", "Estructura"]
+    assert workbook.sheetnames == [
+        "CER cer-a",
+        "CER cer-b",
+        "Obstáculos",
+        "Metas",
+        "Historial",
+        "Estructura",
+    ]
     matrix = workbook["CER cer-a"]
     assert [cell.value for cell in matrix[1]] == list(exports.MATRIX_HEADERS)
     assert matrix["A2"].value == "I) Objetivo de cer-a"

@@ -141,6 +141,7 @@ PAGES = {
     ),
     "plan as of, overdue": "/clusters/{slug}/plan/?as_of=2012-06-30&overdue=1",
     "timeline": "/clusters/{slug}/timeline/",
+    "obstacles": "/clusters/{slug}/obstacles/",
     "timeline as of": "/clusters/{slug}/timeline/?as_of=2009-12-31",
     "plan workbook": "/clusters/{slug}/export/plan.xlsx",
     "progress csv": "/clusters/{slug}/export/progress.csv",

@@ -94,6 +94,13 @@ def _pages():
         ("dashboard", "get", lambda o: f"/clusters/{o['cluster'].slug}/", READERS, 200),
         ("plan", "get", lambda o: f"/clusters/{o['cluster'].slug}/plan/", READERS, 200),
         ("timeline", "get", lambda o: f"/clusters/{o['cluster'].slug}/timeline/", READERS, 200),
+        (
+            "obstacles",
+            "get",
+            lambda o: f"/clusters/{o['cluster'].slug}/obstacles/",
+            READERS,
+            200,
+        ),
         ("activity", "get", lambda o: f"/activities/{o['activity'].pk}/", READERS, 200),
         ("evidence", "get", lambda o: f"/evidence/{o['evidence'].pk}/", READERS, 200),
         (
@@ -466,6 +473,7 @@ COVERED = {
     "cluster-dashboard",
     "cluster-plan",
     "cluster-timeline",
+    "cluster-obstacles",
     "activity-detail",
     "activity-update",
     "activity-revise",

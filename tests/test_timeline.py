@@ -150,3 +150,18 @@ def test_svg_numbers_are_never_localised(staff, cluster, language):
     for name, value in attributes:
         for number in re.split(r"[ ,]", value) if name == "points" else [value]:
             float(number)
+
+
+def test_an_activity_has_the_plan_tables_name_with_the_schedules_wording_beside(cluster):
+    """One name everywhere (issue 12, item 7): Table 3's; Table 5's wording in the tooltip."""
+    Activity.objects.filter(cluster=cluster, code="1.2").update(
+        title="Difundir y Promover cada año la misión tecnológica",
+        schedule_title="Promover anualmente la misión",
+    )
+    _chart, by_code = rows(cluster)
+    row = by_code["1.2"]
+    assert row.label.startswith("1.2 Difundir y Promover")
+    assert row.full_label == (
+        "1.2 Difundir y Promover cada año la misión tecnológica "
+        "(en la matriz de plazos: «Promover anualmente la misión»)"
+    )

@@ -314,7 +314,14 @@ def _activity_row(activity, strategy, row, scale):
     )
     if row.overdue:
         row.status_text = f"{OVERDUE_SYMBOL} {row.status_text}"
-    row.label = _label(row, f"{activity.code} {activity.schedule_title or activity.title}")
+    # One name everywhere: the plan table's (Table 3/4); the schedule table's own wording
+    # (Table 5/6) is in the tooltip and on the activity's page.
+    row.label = _label(row, f"{activity.code} {activity.title}")
+    if activity.schedule_title and activity.schedule_title != activity.title:
+        row.full_label = _("%(label)s (en la matriz de plazos: «%(schedule)s»)") % {
+            "label": row.full_label,
+            "schedule": activity.schedule_title,
+        }
     start = activity.planned_start or strategy.committed_start
     planned_end = activity.planned_end
     revised_end = activity.state_revised_end

@@ -17,11 +17,12 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from actions.models import ActivityKind, Status
 from actions.permissions import get_readable_cluster, may_record_progress
 from actions.reporting import cache as cerplan_cache
-from actions.reporting import plans, rollup, timeline
+from actions.reporting import obstacles, plans, rollup, timeline
 from actions.views.imports import import_links
 
 AS_OF_FORMAT = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -56,7 +57,7 @@ def read_as_of(request):
     return day, None
 
 
-def _page_context(request, cluster, page):
+def page_context(request, cluster, page):
     as_of, as_of_error = read_as_of(request)
     today = timezone.localdate()
     return {
@@ -83,7 +84,7 @@ def _page_context(request, cluster, page):
 @login_required
 def cluster_dashboard(request, slug):
     cluster = get_readable_cluster(request.user, slug)
-    context = _page_context(request, cluster, "dashboard")
+    context = page_context(request, cluster, "dashboard")
     as_of, day, can_record = context["as_of"], context["day"], context["can_record"]
     body, header = _cached_parts(
         request,
@@ -232,7 +233,7 @@ class PlanFilterForm(forms.Form):
 @login_required
 def cluster_plan(request, slug):
     cluster = get_readable_cluster(request.user, slug)
-    context = _page_context(request, cluster, "plan")
+    context = page_context(request, cluster, "plan")
     as_of = context["as_of"]
     options = plans.filter_options(cluster)
     form = PlanFilterForm(
@@ -280,7 +281,7 @@ def _active_filters(request, form, filters):
 @login_required
 def cluster_timeline(request, slug):
     cluster = get_readable_cluster(request.user, slug)
-    context = _page_context(request, cluster, "timeline")
+    context = page_context(request, cluster, "timeline")
     as_of, today = context["as_of"], context["today"]
     body, header = _cached_parts(
         request,
@@ -316,3 +317,13 @@ def _compressed(html):
 
 def _decompressed(data):
     return zlib.decompress(data).decode()
+
+
+@login_required
+@require_safe
+def cluster_obstacles(request, slug):
+    """Tables 1-2: the CER's key obstacles and the potential measures, for every reader."""
+    cluster = get_readable_cluster(request.user, slug)
+    context = page_context(request, cluster, "obstacles")
+    context["obstacles"] = obstacles.obstacles_with_measures(cluster)
+    return render(request, "actions/obstacles.html", context)

@@ -44,6 +44,7 @@ def pages_for(role, plan, live_server):
         "dashboard": base,
         "plan": f"{base}plan/",
         "timeline": f"{base}timeline/",
+        "obstacles": f"{base}obstacles/",
         "activity": f"{live_server.url}/activities/{activity.pk}/",
         "my-work": f"{live_server.url}/my-work/",
         "search": f"{live_server.url}/search/?q=mision",

@@ -1,7 +1,8 @@
 """The plan workbook («Plan de acción»): one sheet per CER laid out like Tables 3 and 5 of the 2006
 report (Objetivo | Estrategia | Actividades | Metas | Recursos públicos | Recursos privados |
 Actores involucrados | Responsable | Plazo comprometido), with one column the report has not:
-«Estado y avance», each activity's status and %, beside its activities; a «Metas» sheet, a
+«Estado y avance», each activity's status and %, beside its activities; «Obstáculos» (Tables
+1-2: each key obstacle with its potential measures and correction notes); a «Metas» sheet, a
 «Historial» sheet (every progress update), and «Estructura»: the plan-structure import's table,
 which is what the import reads back (export then import gives the same export_plan).
 """
@@ -99,6 +100,27 @@ def _matrix_sheet(sheet, cluster):
         sheet.merge_cells(start_row=first, start_column=1, end_row=last, end_column=1)
     sheet.print_title_rows = "1:1"
     sheet.page_setup.orientation = "landscape"
+
+
+OBSTACLE_HEADERS = ("CER", "Obstáculo clave", "Medidas potenciales", "Nota de corrección")
+
+
+def _obstacle_rows(clusters):
+    """Tables 1-2: each obstacle with its measures, one row per obstacle."""
+    rows = []
+    for cluster in clusters:
+        for obstacle in cluster.obstacles.all():
+            measures = list(obstacle.measures.all())
+            notes = [obstacle.correction_note, *(m.correction_note for m in measures)]
+            rows.append(
+                [
+                    cluster.name,
+                    f"{obstacle.position}. {obstacle.title}",
+                    _lines(measure.text for measure in measures),
+                    "\n".join(note for note in notes if note),
+                ]
+            )
+    return rows
 
 
 GOAL_HEADERS = (
@@ -321,6 +343,13 @@ def plan_workbook(slug=None):
     if not clusters:
         sheet = workbook.create_sheet(sheet_title(_("Plan"), taken))
         write_table(sheet, MATRIX_HEADERS, [], widths=MATRIX_WIDTHS)
+    write_table(
+        workbook.create_sheet(sheet_title("Obstáculos", taken)),
+        OBSTACLE_HEADERS,
+        _obstacle_rows(clusters),
+        widths={1: 24, 2: 50, 3: 70, 4: 40},
+        wrap=True,
+    )
     write_table(
         workbook.create_sheet(sheet_title("Metas", taken)),
         GOAL_HEADERS,

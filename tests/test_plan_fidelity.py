@@ -1,0 +1,68 @@
+"""What the report gives, shown where people look (issue 12): Tables 1-2, each CER's key
+obstacles and potential measures with their correction notes, on a printable page every reader
+of the CER sees and in the plan workbook (item 2); every goal's due date (item 5)."""
+
+import io
+
+import pytest
+from django.utils.html import escape
+from openpyxl import load_workbook
+
+from clusters.models import Cluster, Measure, Obstacle
+from tests import factories
+
+
+@pytest.fixture
+def metal(plan_2006):
+    return Cluster.objects.get(slug="metalmecanica")
+
+
+@pytest.mark.parametrize("role", ["owner", "staff"])
+def test_every_reader_sees_the_obstacles_and_measures_as_written(client, metal, role):
+    user = (
+        factories.OwnerFactory(company__cluster=metal)
+        if role == "owner"
+        else factories.StaffFactory(clusters=[metal])
+    )
+    client.force_login(user)
+    html = client.get("/clusters/metalmecanica/obstacles/").content.decode()
+    for obstacle in Obstacle.objects.filter(cluster=metal):
+        assert obstacle.title in html
+    for measure in Measure.objects.filter(obstacle__cluster=metal):
+        assert measure.text in html
+    noted = Measure.objects.filter(obstacle__cluster=metal).exclude(correction_note="").first()
+    assert noted.correction_note in html
+    assert (
+        'href="/clusters/metalmecanica/obstacles/"'
+        in client.get("/clusters/metalmecanica/").content.decode()
+    )
+
+
+def test_another_cers_obstacles_are_not_found(client, metal):
+    other = factories.ClusterFactory(slug="otro")
+    client.force_login(factories.StaffFactory(clusters=[other]))
+    assert client.get("/clusters/metalmecanica/obstacles/").status_code == 404
+
+
+def test_the_workbook_has_the_obstacles_sheet(client, metal):
+    client.force_login(factories.OwnerFactory(company__cluster=metal))
+    content = client.get("/clusters/metalmecanica/export/plan.xlsx").content
+    sheet = load_workbook(io.BytesIO(content))["Obstáculos"]
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    obstacles = list(Obstacle.objects.filter(cluster=metal).order_by("position"))
+    assert [row[1] for row in rows] == [f"{o.position}. {o.title}" for o in obstacles]
+    first_measures = [m.text for m in obstacles[0].measures.order_by("position")]
+    assert rows[0][2] == "\n".join(f"• {text}" for text in first_measures)
+
+
+def test_a_goal_without_a_target_still_shows_its_due_date(client, metal):
+    """Issue 12, item 5: every parsed due date is shown, with or without a target value."""
+    from actions.models import Goal
+
+    goal = Goal.objects.filter(
+        strategy__cluster=metal, target_value__isnull=True, due__isnull=False
+    ).first()
+    client.force_login(factories.StaffFactory(clusters=[metal]))
+    html = client.get("/clusters/metalmecanica/plan/").content.decode()
+    shown = html[html.index(escape(goal.text)) :]
+    assert f"Plazo: {goal.due:%d-%m-%Y}" in shown[: shown.index("</li>")]
