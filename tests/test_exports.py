@@ -334,3 +334,30 @@ def test_sheet_titles_are_valid_and_unique():
     assert long_name == "CER Servicios de Consultoría e"
     assert exports.sheet_title("a/b:c", taken) == "a b c"
     assert exports.sheet_title("A/B:C", taken) == "A B C (2)"
+
+
+def test_a_cers_workbook_is_kept_until_its_data_changes(client, roles, cluster_a):
+    """The workbook is built once per data version of the CER (issue 11, national tier): the
+    second download is the same file for fewer queries, and a recorded change shows at once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from actions.progress import services
+
+    client.force_login(roles["staff_a"])
+    url = "/clusters/cer-a/export/plan.xlsx"
+    with CaptureQueriesContext(connection) as built:
+        first = client.get(url).content
+    with CaptureQueriesContext(connection) as kept:
+        second = client.get(url).content
+    assert second == first and len(kept) < len(built)
+    activity = Activity.objects.filter(cluster=cluster_a).order_by("code").first()
+    services.record_progress(
+        activity_id=activity.pk,
+        acting_user=roles["staff_a"],
+        expected_version=activity.version,
+        status="in_progress",
+        progress=35,
+    )
+    matrix = load_workbook(io.BytesIO(client.get(url).content))["CER cer-a"]
+    assert f"{activity.code}: en curso, 35 %" in matrix["D2"].value

@@ -31,12 +31,14 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from actions.models import Activity
 from actions.permissions import get_readable_cluster, may_import, readable_activities
+from actions.reporting import cache as cerplan_cache
 from actions.reporting.export_plan import export_plan
 from actions.spreadsheets import exports, imports
 from actions.spreadsheets.forms import ImportUploadForm
@@ -350,8 +352,15 @@ def cluster_import_template(request, slug, kind):
 @require_safe
 def cluster_export_plan(request, slug):
     cluster = get_readable_cluster(request.user, slug)
+    # Building the workbook is most of its cost (openpyxl writes every cell in Python): it is
+    # kept under the CER's data version, like its pages, and rebuilt after the next write.
+    content = cerplan_cache.cached(
+        cluster,
+        ("plan.xlsx", get_language()),
+        lambda: exports.plan_workbook(cluster.slug),
+    )
     return attachment(
-        exports.plan_workbook(cluster.slug),
+        content,
         exports.plan_filename(cluster.slug),
         exports.XLSX_CONTENT_TYPE,
     )
