@@ -66,3 +66,49 @@ def test_a_goal_without_a_target_still_shows_its_due_date(client, metal):
     html = client.get("/clusters/metalmecanica/plan/").content.decode()
     shown = html[html.index(escape(goal.text)) :]
     assert f"Plazo: {goal.due:%d-%m-%Y}" in shown[: shown.index("</li>")]
+
+
+# Actors: one organisation, its spellings (item 3) ---------------------------------------------
+
+
+def test_the_reports_spellings_of_one_organisation_point_to_it(plan_2006):
+    from actions.models import Actor
+
+    for spelling in ("PROCHILE", "Pro Chile", "PRO CHILE"):
+        assert Actor.objects.get(name=spelling).organisation.name == "ProChile"
+    assert Actor.objects.get(name="Director PRO CHILE").organisation.name == "Director ProChile"
+    assert Actor.objects.get(name="Universidades").organisation is None
+
+
+def test_the_responsible_filter_lists_an_organisation_once_and_finds_every_spelling(
+    client, plan_2006
+):
+    from actions.models import Actor
+
+    call_plan = "/clusters/consultoria-ingenieria/plan/"
+    client.force_login(factories.AdminFactory())
+    html = client.get(call_plan).content.decode()
+    select = html[html.index('name="actor"') :]
+    select = select[: select.index("</select>")]
+    director = Actor.objects.get(name="Director ProChile")
+    assert select.count(f'<option value="{director.pk}"') == 1
+    for spelling in ("Director Pro Chile", "Director PRO CHILE"):
+        assert f'<option value="{Actor.objects.get(name=spelling).pk}"' not in select
+    filtered = client.get(call_plan, {"actor": director.pk}).content.decode()
+    # Strategy 8 names «Director PRO CHILE», the others «Director Pro Chile»: both are found,
+    # each quoted as the report writes it.
+    for number in (1, 5, 6, 8, 9, 10):
+        assert f'id="strategy-{number}"' in filtered, number
+    assert 'id="strategy-2"' not in filtered
+    assert "Director PRO CHILE" in filtered and "Director Pro Chile" in filtered
+
+
+def test_a_spelling_cannot_point_to_another_spelling(plan_2006):
+    from django.core.exceptions import ValidationError
+
+    from actions.models import Actor
+
+    spelling = Actor.objects.get(name="Pro Chile")
+    spelling.organisation = Actor.objects.get(name="PROCHILE")
+    with pytest.raises(ValidationError, match="otra forma de escribir"):
+        spelling.full_clean()

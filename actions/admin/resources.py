@@ -93,11 +93,17 @@ class FundingAdmin(
 
 @admin.register(Actor)
 class ActorAdmin(AdminOnlyMixin, PlanWritesMixin, PlanHistoryMixin, SimpleHistoryAdmin):
-    list_display = ("name", "involvement_count")
-    search_fields = ("name",)
+    list_display = ("name", "organisation", "involvement_count")
+    list_select_related = ("organisation",)
+    search_fields = ("name", "organisation__name")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(involvement_total=Count("involvements"))
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("organisation")
+            .annotate(involvement_total=Count("involvements"))
+        )
 
     @admin.display(description=_("participaciones"), ordering="involvement_total")
     def involvement_count(self, obj):

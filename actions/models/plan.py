@@ -400,9 +400,29 @@ class Funding(TracedToSource):
 
 
 class Actor(models.Model):
-    """An organisation or a role taking part in the plan ("CORFO", "Director Pro Chile")."""
+    """An organisation or a role taking part in the plan ("CORFO", "Director Pro Chile").
+
+    The report spells some of them several ways ("PROCHILE", "Pro Chile", "PRO CHILE"): each
+    spelling is an actor, so the pages quote the report as written, and ``organisation`` names
+    the one actor they all stand for. Filters and counts go by the organisation
+    (``organisation_id or id``); an actor without one is its own.
+    """
 
     name = models.CharField(_("nombre"), max_length=200, unique=True)
+    organisation = models.ForeignKey(
+        "self",
+        # Deleting an organisation leaves its spellings as actors of their own.
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="spellings",
+        limit_choices_to={"organisation__isnull": True},
+        verbose_name=_("organización o rol"),
+        help_text=_(
+            "Si este nombre es otra forma de escribir un actor, ese actor: los filtros y los "
+            "conteos los reúnen, y cada página cita el nombre tal como lo escribe el informe."
+        ),
+    )
 
     history = HistoricalRecords()
 
@@ -413,6 +433,28 @@ class Actor(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        # One level: a spelling points to an organisation, which points to nothing.
+        organisation = self.organisation
+        if organisation is None:
+            return
+        if organisation.pk == self.pk or organisation.organisation_id is not None:
+            raise ValidationError(
+                {
+                    "organisation": _(
+                        "Elija un actor que no sea a su vez otra forma de escribir otro."
+                    )
+                }
+            )
+        if self.pk and self.spellings.exists():
+            raise ValidationError(
+                {
+                    "organisation": _(
+                        "Otros nombres ya apuntan a este actor: no puede apuntar a otro."
+                    )
+                }
+            )
 
 
 class Involvement(TracedToSource):

@@ -322,9 +322,12 @@ class PlanFilters:
     def strategy_q(self, as_of=None) -> Q:
         q = Q()
         if self.actor is not None:
+            # The actor and every spelling of it (Actor.organisation).
             q &= Exists(
                 Involvement.objects.filter(
-                    strategy=OuterRef("pk"), actor=self.actor, role=Involvement.Role.RESPONSIBLE
+                    Q(actor=self.actor) | Q(actor__organisation=self.actor),
+                    strategy=OuterRef("pk"),
+                    role=Involvement.Role.RESPONSIBLE,
                 )
             )
         if self.instrument is not None:
@@ -342,10 +345,16 @@ class PlanFilters:
 
 def filter_options(cluster):
     """The responsible actors and instruments that appear in the CER's plan: one query."""
+    # Each organisation once, whichever of its spellings the plan uses (Actor.organisation);
+    # UNION drops the duplicates.
+    responsible_here = Involvement.objects.filter(
+        strategy__cluster=cluster, role=Involvement.Role.RESPONSIBLE
+    )
     actors = (
-        Actor.objects.filter(
-            involvements__strategy__cluster=cluster,
-            involvements__role=Involvement.Role.RESPONSIBLE,
+        Actor.objects.filter(organisation__isnull=True)
+        .filter(
+            Q(pk__in=responsible_here.values("actor"))
+            | Q(pk__in=responsible_here.values("actor__organisation"))
         )
         .annotate(kind=Value("actor", output_field=CharField()))
         .order_by()
