@@ -112,3 +112,30 @@ def test_a_spelling_cannot_point_to_another_spelling(plan_2006):
     spelling.organisation = Actor.objects.get(name="PROCHILE")
     with pytest.raises(ValidationError, match="otra forma de escribir"):
         spelling.full_clean()
+
+
+# Funding: each private share linked to what it co-finances (item 4) ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("slug", "number", "text", "instruments"),
+    [
+        ("metalmecanica", 6, "30% Costo Proyecto asociativo", {"PDP"}),
+        ("metalmecanica", 8, "30% Costo Proyecto asociativo", {"PROFO", "PDP"}),
+        ("metalmecanica", 11, "30% Costo Proyecto asociativo", {"PROFO", "PDP"}),
+        ("consultoria-ingenieria", 7, "30% Costo Proyecto asociativo", {"PROFO"}),
+        ("metalmecanica", 5, "30% costo NCH 2909", {"FC (Fomento de la Calidad)"}),
+        ("consultoria-ingenieria", 3, "30% costo NCH 2909", {"FC (Fomento de la Calidad)"}),
+    ],
+)
+def test_a_private_share_is_linked_to_the_instrument_it_cofinances(
+    plan_2006, slug, number, text, instruments
+):
+    from actions.models import Funding
+
+    line = Funding.objects.get(
+        strategy__cluster__slug=slug, strategy__number=number, text=text, kind="private"
+    )
+    assert set(line.instruments.values_list("name", flat=True)) == instruments
+    # The report leaves it implicit: a note says so, and which public line it follows.
+    assert "El informe no nombra el instrumento" in line.correction_note
