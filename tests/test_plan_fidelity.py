@@ -1,3 +1,4 @@
+# ruff: noqa: E501
 """What the report gives, shown where people look (issue 12): Tables 1-2, each CER's key
 obstacles and potential measures with their correction notes, on a printable page every reader
 of the CER sees and in the plan workbook (item 2); every goal's due date (item 5)."""
@@ -139,3 +140,38 @@ def test_a_private_share_is_linked_to_the_instrument_it_cofinances(
     assert set(line.instruments.values_list("name", flat=True)) == instruments
     # The report leaves it implicit: a note says so, and which public line it follows.
     assert "El informe no nombra el instrumento" in line.correction_note
+
+
+# Oddities of the report, each with a note (item 6) --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("model", "lookup", "words"),
+    [
+        (
+            "goal",
+            {"strategy__cluster__slug": "consultoria-ingenieria", "strategy__number": 7},
+            "Marzo a Diciembre del 2007",
+        ),
+        (
+            "activity",
+            {"cluster__slug": "consultoria-ingenieria", "code": "8.3"},
+            "«e envío de archivos»",
+        ),
+        ("objective", {"cluster__slug": "metalmecanica", "numeral": "II"}, "(2007 a 2009)"),
+        (
+            "goal",
+            {
+                "strategy__cluster__slug": "metalmecanica",
+                "strategy__number": 5,
+                "text__contains": "ambos estudios",
+            },
+            "un solo estudio",
+        ),
+    ],
+)
+def test_each_oddity_of_the_report_has_a_note(plan_2006, model, lookup, words):
+    from django.apps import apps
+
+    item = apps.get_model("actions", model).objects.get(**lookup)
+    assert words in item.correction_note
