@@ -827,7 +827,15 @@ def test_table_discrepancies_are_noted(loaded_plan):
 # --- goal indicators ----------------------------------------------------------------------------
 
 EXPECTED_INDICATORS = [
-    (METAL, 2, 1, Decimal(80), "% de empresas del CER certificadas", D(2011, 12, 31)),
+    # The indicator keeps the sentence's condition (issue 12, item 5).
+    (
+        METAL,
+        2,
+        1,
+        Decimal(80),
+        "% de empresas del CER certificadas en por lo menos 2 normas internacionales",
+        D(2011, 12, 31),
+    ),
     (
         METAL,
         3,
@@ -849,7 +857,9 @@ EXPECTED_INDICATORS = [
         "% de empresas del CER registradas que reciben el estudio",
         D(2006, 12, 31),
     ),
-    (METAL, 11, 1, None, "", D(2010, 12, 31)),
+    # Targets written in words count too: «una asociación gremial» is 1.
+    (METAL, 11, 1, Decimal(1), "asociación gremial formada", D(2010, 12, 31)),
+    (METAL, 14, 3, Decimal(1), "PROFO exportador", D(2014, 12, 31)),
     (METAL, 13, 2, Decimal(2), "ferias nacionales relacionadas con la minería", None),
     (METAL, 14, 2, Decimal(6), "ferias internacionales al año", None),
     (
