@@ -147,7 +147,8 @@ class UserAdmin(AdminOnlyMixin, DataVersionAdminMixin, auth_admin.UserAdmin):
     )
     readonly_fields = ("last_login", "date_joined")
     list_display = ("username", "full_name", "email", "roles", "cers", "is_active", "last_login")
-    list_filter = ("is_active", "is_superuser", "staff_assignments__cluster")
+    # No filter by CER: a national portal has a thousand of them; the search finds people.
+    list_filter = ("is_active", "is_superuser")
     search_fields = ("username", "first_name", "last_name", "email")
 
     def get_queryset(self, request):

@@ -142,6 +142,8 @@ def activity_update(request, pk):
             except ValidationError as error:
                 form.add_service_errors(error)
             else:
+                if held_token:
+                    files["evidence"].close()
                 held_evidence.release(request, held_token)
                 messages.success(
                     request,

@@ -366,28 +366,34 @@ def cluster_export_plan(request, slug):
     )
 
 
+# The progress exports of a CER: (build, extension, content type) by format.
+PROGRESS_FORMATS = {
+    "csv": (exports.progress_csv, exports.CSV_CONTENT_TYPE),
+    "xlsx": (exports.progress_xlsx, exports.XLSX_CONTENT_TYPE),
+}
+
+
+def _cluster_progress_export(request, slug, extension):
+    cluster = get_readable_cluster(request.user, slug)
+    build, content_type = PROGRESS_FORMATS[extension]
+    activities = readable_activities(request.user).filter(cluster=cluster)
+    return attachment(
+        build(_progress_order(activities)),
+        f"avances-{cluster.slug}-{timezone.localdate().isoformat()}.{extension}",
+        content_type,
+    )
+
+
 @login_required
 @require_safe
 def cluster_export_progress(request, slug):
-    cluster = get_readable_cluster(request.user, slug)
-    activities = readable_activities(request.user).filter(cluster=cluster)
-    return attachment(
-        exports.progress_csv(_progress_order(activities)),
-        f"avances-{cluster.slug}-{timezone.localdate().isoformat()}.csv",
-        exports.CSV_CONTENT_TYPE,
-    )
+    return _cluster_progress_export(request, slug, "csv")
 
 
 @login_required
 @require_safe
 def cluster_export_progress_xlsx(request, slug):
-    cluster = get_readable_cluster(request.user, slug)
-    activities = readable_activities(request.user).filter(cluster=cluster)
-    return attachment(
-        exports.progress_xlsx(_progress_order(activities)),
-        f"avances-{cluster.slug}-{timezone.localdate().isoformat()}.xlsx",
-        exports.XLSX_CONTENT_TYPE,
-    )
+    return _cluster_progress_export(request, slug, "xlsx")
 
 
 def _progress_order(activities):
