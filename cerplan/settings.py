@@ -252,18 +252,36 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
-# Caches: one cache shared by every worker process and every application server, kept in the
-# database they already share, so a CER's cached figures are invalidated everywhere at once and
-# no further service (Redis, memcached) is needed. `manage.py createcachetable` creates the
-# table (`make serve` runs it; Django's test runner creates it for the test database).
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "cerplan_cache",
-        "TIMEOUT": int(os.environ.get("DJANGO_CACHE_TIMEOUT", str(60 * 60))),
-        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("DJANGO_CACHE_MAX_ENTRIES", "20000"))},
-    }
-}
+# Caches: one cache shared by every worker process and every application server. By default it
+# is kept in the database they already share (`manage.py createcachetable` creates the table;
+# `make serve` runs it; Django's test runner creates it for the test database), so no further
+# service is needed. DJANGO_CACHE_URL=redis://host:6379/0 (or rediss://) uses Django's own Redis
+# backend instead, for several application servers under load. Either way, entries are keyed on
+# each CER's data version (actions.reporting.cache), so servers never disagree after a write.
+CACHE_TIMEOUT = int(os.environ.get("DJANGO_CACHE_TIMEOUT", str(60 * 60)))
+
+
+def _cache_from_url(url):
+    if not url or url == "db://":
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "cerplan_cache",
+            "TIMEOUT": CACHE_TIMEOUT,
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("DJANGO_CACHE_MAX_ENTRIES", "20000"))},
+        }
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "TIMEOUT": CACHE_TIMEOUT,
+        }
+    raise ImproperlyConfigured(
+        f"DJANGO_CACHE_URL={url!r} is not understood: use redis://host:port/db, rediss://..., "
+        "or leave it empty (or db://) for the database cache."
+    )
+
+
+CACHES = {"default": _cache_from_url(os.environ.get("DJANGO_CACHE_URL", "").strip())}
 
 
 def _package_version():
