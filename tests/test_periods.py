@@ -1,8 +1,9 @@
+import re
 from datetime import date
 
 import pytest
 
-from actions.plan.periods import Period, PeriodError, parse_period
+from actions.plan.periods import Period, PeriodError, parse_date_phrase, parse_period
 
 # Every period text of the report, verbatim, with its expected dates.
 TABLE_5 = [
@@ -113,3 +114,30 @@ def test_generic_message_suggests_forms():
         "«II semestre del 2006», «Marzo a Diciembre del 2007» o «Desde el año "
         "2008 en adelante»."
     )
+
+
+@pytest.mark.parametrize(
+    ("phrase", "start", "end"),
+    [
+        # Each phrase with which the 2006 report dates an activity inside its sentence.
+        ("(año 2007)", date(2007, 1, 1), date(2007, 12, 31)),
+        ("para el año 2007", date(2007, 1, 1), date(2007, 12, 31)),
+        ("en el año 2007", date(2007, 1, 1), date(2007, 12, 31)),
+        ("en el año 2010", date(2010, 1, 1), date(2010, 12, 31)),
+        ("(I semestre del 2012)", date(2012, 1, 1), date(2012, 6, 30)),
+        ("en II Semestre del año 2012", date(2012, 7, 1), date(2012, 12, 31)),
+        ("(2011)", date(2011, 1, 1), date(2011, 12, 31)),
+        ("(año 2014)", date(2014, 1, 1), date(2014, 12, 31)),
+        ("(2015 en adelante)", date(2015, 1, 1), None),
+        ("en el segundo semestre del 2007", date(2007, 7, 1), date(2007, 12, 31)),
+    ],
+)
+def test_an_activitys_date_phrase(phrase, start, end):
+    period = parse_date_phrase(phrase)
+    assert (period.start, period.end) == (start, end)
+
+
+@pytest.mark.parametrize("phrase", ["(pronto)", "a más tardar a junio del 2007", "(2009-1011)"])
+def test_a_date_phrase_that_is_not_a_period_is_refused_naming_it(phrase):
+    with pytest.raises(PeriodError, match=re.escape(f"«{phrase}»")):
+        parse_date_phrase(phrase)

@@ -24,6 +24,7 @@ from actions.models import (
     Objective,
     Strategy,
 )
+from actions.plan.periods import parse_date_phrase
 from clusters.models import Cluster, Measure, Obstacle
 
 METAL = "metalmecanica"
@@ -685,15 +686,56 @@ def test_every_strategy_has_a_period_in_the_table(loaded_plan):
 
 
 @pytest.mark.django_db
-def test_activities_start_pending_on_their_strategys_period(loaded_plan):
+def test_activities_start_pending_on_their_strategys_period_or_their_own_date(loaded_plan):
+    """Planned dates are the strategy's committed period, unless the activity's own sentence
+    dates it (issue 12, item 1): then they are that phrase's, kept verbatim beside them."""
     for item in Activity.objects.select_related("strategy"):
-        assert (item.planned_start, item.planned_end) == (
-            item.strategy.committed_start,
-            item.strategy.committed_end,
-        ), item.code
+        if item.date_phrase:
+            assert item.date_phrase in item.title, item.code
+            own = parse_date_phrase(item.date_phrase)
+            assert (item.planned_start, item.planned_end) == (own.start, own.end), item.code
+        else:
+            assert (item.planned_start, item.planned_end) == (
+                item.strategy.committed_start,
+                item.strategy.committed_end,
+            ), item.code
         assert (item.status, item.progress, item.version) == ("pending", 0, 1)
         assert item.revised_end is None
         assert item.cluster_id == item.strategy.cluster_id
+
+
+OWN_DATES = [
+    # (CER, code, the phrase as written, planned start, planned end)
+    (METAL, "7.1", "(año 2007)", D(2007, 1, 1), D(2007, 12, 31)),
+    (METAL, "9.3", "para el año 2007", D(2007, 1, 1), D(2007, 12, 31)),
+    (METAL, "10.2", "en el año 2007", D(2007, 1, 1), D(2007, 12, 31)),
+    (METAL, "10.3", "para el año 2007", D(2007, 1, 1), D(2007, 12, 31)),
+    (METAL, "11.2", "en el año 2010", D(2010, 1, 1), D(2010, 12, 31)),
+    (METAL, "12.1", "(I semestre del 2012)", D(2012, 1, 1), D(2012, 6, 30)),
+    (METAL, "12.2", "en II Semestre del año 2012", D(2012, 7, 1), D(2012, 12, 31)),
+    (METAL, "13.2", "(2011)", D(2011, 1, 1), D(2011, 12, 31)),
+    (METAL, "14.2", "(año 2014)", D(2014, 1, 1), D(2014, 12, 31)),
+    (METAL, "14.4", "(2015 en adelante)", D(2015, 1, 1), None),
+    (INGE, "4.1", "(año 2007)", D(2007, 1, 1), D(2007, 12, 31)),
+    (INGE, "5.3", "para el año 2007", D(2007, 1, 1), D(2007, 12, 31)),
+    (INGE, "6.2", "en el año 2007", D(2007, 1, 1), D(2007, 12, 31)),
+    (INGE, "6.3", "para el año 2007", D(2007, 1, 1), D(2007, 12, 31)),
+    (INGE, "7.2", "en el segundo semestre del 2007", D(2007, 7, 1), D(2007, 12, 31)),
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("slug", "code", "phrase", "start", "end"), OWN_DATES)
+def test_an_activity_dated_by_its_own_sentence(loaded_plan, slug, code, phrase, start, end):
+    item = activity(slug, code)
+    assert item.date_phrase == phrase
+    assert (item.planned_start, item.planned_end) == (start, end)
+    outside = start < item.strategy.committed_start or (
+        item.strategy.committed_end and (end is None or end > item.strategy.committed_end)
+    )
+    # A date outside the strategy's committed period is a visible discrepancy, naming the phrase.
+    if outside:
+        assert "Discrepancia" in item.correction_note and phrase in item.correction_note, code
 
 
 # --- errata -------------------------------------------------------------------------------------

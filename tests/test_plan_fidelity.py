@@ -175,3 +175,22 @@ def test_each_oddity_of_the_report_has_a_note(plan_2006, model, lookup, words):
 
     item = apps.get_model("actions", model).objects.get(**lookup)
     assert words in item.correction_note
+
+
+# Each activity's own date (item 1, the dates its own sentence gives) --------------------------
+
+
+def test_an_activity_dated_by_its_sentence_shows_the_phrase_and_falls_due_on_it(client, metal):
+    from actions.models import Activity
+
+    first_half = Activity.objects.get(cluster=metal, code="12.1")
+    client.force_login(factories.StaffFactory(clusters=[metal]))
+    page = client.get(f"/activities/{first_half.pk}/").content.decode()
+    assert "«(I semestre del 2012)»" in page and "30-06-2012" in page
+    # In August 2012 the first half's work is late; the second half's is not yet.
+    late = client.get(
+        "/clusters/metalmecanica/plan/", {"as_of": "2012-08-01", "overdue": "1"}
+    ).content.decode()
+    assert f'href="/activities/{first_half.pk}/"' in late
+    second_half = Activity.objects.get(cluster=metal, code="12.2")
+    assert f'href="/activities/{second_half.pk}/"' not in late

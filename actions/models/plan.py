@@ -194,6 +194,9 @@ class Activity(TracedToSource):
         blank=True,
         help_text=_("Cómo la nombran las Tablas 5-6, cuando lo hacen."),
     )
+    # The phrase of the report that dates this activity itself («(I semestre del 2012)»), kept
+    # verbatim beside the planned dates it gave; empty when they are the strategy's period.
+    date_phrase = models.CharField(_("plazo según el informe"), max_length=200, blank=True)
     planned_start = models.DateField(_("inicio planificado"), null=True, blank=True)
     planned_end = models.DateField(
         _("término planificado"),

@@ -185,3 +185,34 @@ def _check_length(text: str, period: Period, count: int, unit: str) -> None:
             ),
             months=months,
         )
+
+
+# An activity's own date, as its sentence gives it ---------------------------------------------
+
+# What may come around a period inside an activity's sentence, and its plain form.
+_PHRASE_LEAD = re.compile(r"^(?:a comenzar |durante |para |en |del? )?(?:el |la )?")
+_PHRASE_WORDS = (
+    (re.compile(r"\bprimer semestre\b"), "i semestre"),
+    (re.compile(r"\bsegundo semestre\b"), "ii semestre"),
+    (re.compile(r"\bsemestre del? ano\b"), "semestre del"),
+    (re.compile(r"^(?:ano )?([0-9]{4}) en adelante$"), r"desde el ano \1 en adelante"),
+)
+
+
+def parse_date_phrase(phrase: str) -> Period:
+    """The period an activity's own date phrase gives, as the report writes it inside the
+    sentence: «(año 2007)», «(I semestre del 2012)», «en II Semestre del año 2012», «en el
+    segundo semestre del 2007», «para el año 2007», «(2015 en adelante)». The phrase is read
+    as a committed period (:func:`parse_period`) once its parentheses, its leading preposition
+    («en», «para», «durante», «del») and the ordinal words («segundo semestre») are set aside;
+    :class:`PeriodError` when it is still not one."""
+    text = _normalize(phrase).strip(" .,;")
+    if text.startswith("(") and text.endswith(")"):
+        text = text[1:-1].strip()
+    text = _PHRASE_LEAD.sub("", text, count=1)
+    for pattern, plain in _PHRASE_WORDS:
+        text = pattern.sub(plain, text)
+    try:
+        return parse_period(text)
+    except PeriodError:
+        raise PeriodError(phrase) from None

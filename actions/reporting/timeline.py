@@ -332,7 +332,12 @@ def _activity_row(activity, strategy, row, scale):
                 x,
                 width,
                 f"tl-planned tl-{activity.state_status}",
-                _("Planificada: %(period)s") % {"period": date_range(start, planned_end)},
+                _("Planificada: %(period)s") % {"period": date_range(start, planned_end)}
+                + (
+                    " " + _("(según el informe: «%(phrase)s»)") % {"phrase": activity.date_phrase}
+                    if activity.date_phrase
+                    else ""
+                ),
             )
         )
         if not planned_end and not revised_end:
