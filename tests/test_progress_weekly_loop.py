@@ -166,3 +166,24 @@ def test_a_held_file_is_good_only_in_the_session_that_sent_it(client, roles, act
     )
     assert response.status_code == 302
     assert ProgressUpdate.objects.get(activity=activity).evidence_name == ""
+
+
+def test_another_session_cannot_delete_a_held_file(client, roles, activity):
+    client.force_login(roles["staff_a"])
+    url = reverse("activity-update", kwargs={"pk": activity.pk})
+    report = SimpleUploadedFile("informe.pdf", PDF, content_type="application/pdf")
+    html = client.post(
+        url, form_of(activity, status="done", progress="40", evidence=report)
+    ).content.decode()
+    token = re.search(r'name="held_evidence" value="([^"]+)"', html).group(1)
+
+    # Another user sends that token beside a file of their own (which replaces a held one).
+    other = signed_in(roles["staff_both"])
+    own = SimpleUploadedFile("otro.pdf", PDF, content_type="application/pdf")
+    other.post(
+        url, form_of(activity, status="done", progress="40", evidence=own, held_evidence=token)
+    )
+
+    saved = client.post(url, form_of(activity, status="done", progress="100", held_evidence=token))
+    assert saved.status_code == 302
+    assert ProgressUpdate.objects.get(activity=activity).evidence_name == "informe.pdf"

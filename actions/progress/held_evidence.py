@@ -73,10 +73,12 @@ def open_held(request, activity_id, token):
 
 
 def release(request, token):
-    """Forget a held file (after it was saved with the update, or replaced by a new one)."""
+    """Forget a file this session holds (after it was saved with the update, or replaced by a
+    new one) and delete it. A token the session does not hold is ignored: it names no file of
+    this user's to delete."""
     held = request.session.get(SESSION_KEY, {})
-    if token in held:
-        held.pop(token)
-        request.session[SESSION_KEY] = held
-    if token and token in os.listdir(_directory()):
-        (_directory() / token).unlink(missing_ok=True)
+    if token not in held:
+        return
+    held.pop(token)
+    request.session[SESSION_KEY] = held
+    (_directory() / token).unlink(missing_ok=True)
