@@ -3,6 +3,7 @@ committed periods. One definition each, used by the template tags, the timeline,
 pages and the spreadsheets alike. Pure functions: nothing here reads the database.
 """
 
+import unicodedata
 from urllib.parse import urlencode
 
 from django.urls import reverse
@@ -91,3 +92,17 @@ def page_url(name, cluster, as_of=None, anchor="", **params):
     if anchor:
         url += "#" + anchor
     return url
+
+
+def svg_number(value):
+    """A number for an SVG attribute: never localised (a comma would break the attribute)."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def fold(text):
+    """Lower case without accents, «Difusión» → «difusion»: how words are compared (activity
+    kinds, search); None stays None."""
+    if text is None:
+        return None
+    decomposed = unicodedata.normalize("NFD", str(text).casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))

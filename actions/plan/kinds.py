@@ -8,15 +8,9 @@ case) in order and the first that matches decides; the sentence's leading verb g
 """
 
 import re
-import unicodedata
 
+from actions.formatting import fold
 from actions.models import ActivityKind
-
-
-def _fold(text):
-    decomposed = unicodedata.normalize("NFD", str(text or "").casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
 
 # (kind, pattern on the start of the sentence or anywhere), in order of precedence.
 _LEADING = (
@@ -46,7 +40,7 @@ _RULES = tuple((kind, re.compile(pattern)) for kind, pattern in (*_LEADING, *_AN
 def kind_of(text):
     """The kind of activity ``text`` (an activity's sentence) describes; MANAGEMENT otherwise
     (coordinating, arranging, agreeing: the plan's remaining work)."""
-    folded = _fold(text).strip()
+    folded = fold(text or "").strip()
     for kind, pattern in _RULES:
         if pattern.search(folded):
             return kind

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from actions.models import Status
 from actions.progress import evidence as evidence_checks
+from actions.progress.responsible import person_name
 from actions.progress.services import ProgressChange, progress_rule_errors
 from clusters.models import TEXT_MAX_LENGTH, limit_note
 
@@ -218,4 +219,4 @@ class ResponsibleForm(ServiceErrorsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["responsible_users"]
         field.queryset = eligible
-        field.label_from_instance = lambda user: user.get_full_name() or user.get_username()
+        field.label_from_instance = person_name

@@ -14,18 +14,13 @@ from dataclasses import dataclass
 from django.db.models import Min
 from django.utils.translation import gettext as _
 
-from actions.formatting import dmy, percent
+from actions.formatting import dmy, percent, svg_number
 from actions.reporting import rollup
 from clusters.models import Cluster
 
 MAX_POINTS = 10
 WIDTH, HEIGHT = 640, 200
 LEFT, RIGHT, TOP, BOTTOM = 44, 16, 12, 28  # margins, in viewBox units
-
-
-def _number(value):
-    """A number for an SVG attribute: never localised."""
-    return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
 @dataclass
@@ -94,13 +89,13 @@ def _laid_out(points):
     step = inner_width / max(len(points) - 1, 1)
     line = []
     for index, point in enumerate(points):
-        point.x = _number(LEFT + index * step)
+        point.x = svg_number(LEFT + index * step)
         point.text = percent(point.progress)
         if point.progress is not None:
-            point.y = _number(TOP + inner_height * (1 - point.progress / 100))
+            point.y = svg_number(TOP + inner_height * (1 - point.progress / 100))
             line.append(f"{point.x},{point.y}")
     ticks = [
-        (_number(TOP + inner_height * (1 - value / 100)), f"{value} %") for value in (0, 50, 100)
+        (svg_number(TOP + inner_height * (1 - value / 100)), f"{value} %") for value in (0, 50, 100)
     ]
     first, last = points[0], points[-1]
     summary = _("Avance del CER: %(first)s en %(start)s, %(last)s al %(end)s.") % {

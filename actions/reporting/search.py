@@ -11,13 +11,13 @@ results, in one query each.
 """
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
 from django.db.models import CharField, F, Func, Q
 
+from actions.formatting import fold
 from actions.models import Activity, Actor, Goal, Involvement, Strategy
 from clusters import permissions as roles
 from clusters.models import Company
@@ -26,14 +26,6 @@ CONFIGURATION = "cerplan_spanish"
 LIMIT = 25
 MAX_QUERY_LENGTH = 100
 CODE = re.compile(r"^\d{1,3}(\.\d{1,3})*$")
-
-
-def fold(text):
-    """Lower case without accents: «Difusión» → «difusion»."""
-    if text is None:
-        return None
-    decomposed = unicodedata.normalize("NFD", str(text).casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def register_sqlite_functions(sender, connection, **kwargs):
@@ -59,13 +51,18 @@ class Results:
         return sum(len(found.items) for found in self.kinds)
 
 
+def _folded(name):
+    """The annotation holding field ``name`` folded (SQLite)."""
+    return f"{name.replace('__', '_')}_folded"
+
+
 def _words_q(fields, query):
     """SQLite: every word in one of ``fields`` (annotated folded as ``<field>_folded``)."""
     condition = Q()
     for word in fold(query).split():
         any_field = Q()
         for name in fields:
-            any_field |= Q(**{f"{name.replace('__', '_')}_folded__contains": word})
+            any_field |= Q(**{f"{_folded(name)}__contains": word})
         condition &= any_field
     return condition
 
@@ -82,9 +79,7 @@ def _matching(queryset, fields, query, *, code_q=None):
             .order_by("-rank", "pk")
         )
     folded = {
-        f"{name.replace('__', '_')}_folded": Func(
-            F(name), function="cerplan_fold", output_field=CharField()
-        )
+        _folded(name): Func(F(name), function="cerplan_fold", output_field=CharField())
         for name in fields
     }
     return queryset.annotate(**folded).filter(_words_q(fields, query) | code_q).order_by("pk")

@@ -20,13 +20,9 @@ from actions.formatting import (
     plan_anchor,
     status_label,
     status_symbol,
+    svg_number,
 )
 from actions.models import Status
-
-
-def _number(value):
-    """A number for an SVG attribute: never localised (a comma would break the attribute)."""
-    return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
 @dataclass(frozen=True)
@@ -127,7 +123,7 @@ class Row:
 
     @property
     def marker_y(self):
-        return _number(self.bar_y + self.bar_height / 2)
+        return svg_number(self.bar_y + self.bar_height / 2)
 
     @property
     def status_x(self):
@@ -142,11 +138,11 @@ class Row:
         right = scale.x(scale.last + datetime.timedelta(days=1))
         top, bottom = self.bar_y, self.bar_y + self.bar_height
         self.arrow = (
-            f"{_number(right - 10)},{top - 2} {_number(right)},{(top + bottom) / 2:g} "
-            f"{_number(right - 10)},{bottom + 2}"
+            f"{svg_number(right - 10)},{top - 2} {svg_number(right)},{(top + bottom) / 2:g} "
+            f"{svg_number(right - 10)},{bottom + 2}"
         )
         bar = self.bars[-1]
-        bar.width = _number(max(right - 10 - float(bar.x), 2))
+        bar.width = svg_number(max(right - 10 - float(bar.x), 2))
 
 
 def _shorten(text, limit):
@@ -169,7 +165,7 @@ class _Scale:
         """x and width of the bar from start to the end of the day ``end``."""
         left = self.x(start)
         right = self.x(end + datetime.timedelta(days=1))
-        return _number(left), _number(max(right - left, 2))
+        return svg_number(left), svg_number(max(right - left, 2))
 
 
 def _span_of(strategies, day):
@@ -242,9 +238,9 @@ def timeline_chart(strategies, cluster, as_of=None, today=None, layout="wide"):
         x = scale.x(datetime.date(year, 1, 1))
         years.append(
             {
-                "x": _number(x),
+                "x": svg_number(x),
                 # Labels sit mid-year, or just after the year's line when they are sparse.
-                "label_x": _number(x + year_width / 2 if every == 1 else x + 2),
+                "label_x": svg_number(x + year_width / 2 if every == 1 else x + 2),
                 "label": str(year) if (year - first.year) % every == 0 else "",
             }
         )
@@ -262,11 +258,11 @@ def timeline_chart(strategies, cluster, as_of=None, today=None, layout="wide"):
         "axis_height": AXIS_HEIGHT,
         "year_anchor": "middle" if every == 1 else "start",
         "status_x": layout.status_x,
-        "as_of_x": _number(as_of_x),
+        "as_of_x": svg_number(as_of_x),
         "as_of_label": as_of_label % {"date": dmy(day)},
         "as_of_label_anchor": "end" if label_left else "start",
-        "as_of_label_x": _number(as_of_x - 4 if label_left else as_of_x + 4),
-        "end_x": _number(layout.label_width + layout.chart_width),
+        "as_of_label_x": svg_number(as_of_x - 4 if label_left else as_of_x + 4),
+        "end_x": svg_number(layout.label_width + layout.chart_width),
         "label": _("Cronograma: estrategias y actividades en el tiempo"),
     }
 
@@ -357,11 +353,11 @@ def _activity_row(activity, strategy, row, scale):
             # before that end instead (over the bar, on a halo: .tl-note in cerplan.css).
             row.revised_label_anchor = "end"
             after = scale.x(revised_end) - 4
-        row.revised_label_x = _number(after)
+        row.revised_label_x = svg_number(after)
     if activity.state_status == Status.DONE and activity.state_completed_on:
-        row.done_x = _number(scale.x(activity.state_completed_on))
+        row.done_x = svg_number(scale.x(activity.state_completed_on))
     if row.overdue and not row.revised_label and activity.state_end:
-        row.overdue_x = _number(scale.x(activity.state_end + datetime.timedelta(days=1)) + 3)
+        row.overdue_x = svg_number(scale.x(activity.state_end + datetime.timedelta(days=1)) + 3)
     return row
 
 

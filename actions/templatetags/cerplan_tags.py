@@ -28,11 +28,6 @@ def status_badge(status, overdue=False, progress=None):
     }
 
 
-def _number(value):
-    """A number for an SVG attribute: never localised (a comma would break the attribute)."""
-    return f"{value:.2f}".rstrip("0").rstrip(".")
-
-
 @register.inclusion_tag("partials/chart_bar.html")
 def progress_bar(value, maximum=100, tone="", label=""):
     """A horizontal bar of ``value`` out of ``maximum`` as SVG; None draws an empty, dashed track.
@@ -47,7 +42,7 @@ def progress_bar(value, maximum=100, tone="", label=""):
     if not tone:
         tone = "none" if fraction is None else ("full" if fraction >= 1 else "part")
     return {
-        "width": _number(100 * (fraction or 0)),
+        "width": formatting.svg_number(100 * (fraction or 0)),
         "empty": fraction is None,
         "tone": tone,
         "label": label,
