@@ -17,12 +17,11 @@ Within a section, the activities the user answers for come first, then by end da
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, F, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Subquery
 from django.utils import timezone
 
 from actions.models import Activity, ProgressUpdate
-from actions.reporting.rollup import OPEN_STATUSES
+from actions.reporting import rollup
 from clusters import permissions as roles
 
 DUE_DAYS = 30
@@ -79,11 +78,13 @@ def my_work(user, today=None, kind=""):
         .order_by("-recorded_at")
         .values("recorded_at")[:1]
     )
+    # The state and the end as the roll-up reads them, and "overdue" by its one rule.
     activities = (
-        scope.filter(status__in=OPEN_STATUSES)
+        rollup.activities_as_of(scope, today)
+        .filter(state_status__in=rollup.OPEN_STATUSES)
         .select_related("cluster", "strategy")
         .annotate(
-            end=Coalesce("revised_end", "planned_end"),
+            is_overdue=ExpressionWrapper(rollup.overdue_q(today), output_field=BooleanField()),
             is_mine=Exists(
                 Activity.responsible_users.through.objects.filter(
                     activity_id=OuterRef("pk"), user_id=user.pk
@@ -91,7 +92,9 @@ def my_work(user, today=None, kind=""):
             ),
             last_recorded_at=Subquery(latest_update),
         )
-        .order_by(F("is_mine").desc(), F("end").asc(nulls_last=True), "cluster__name", "position")
+        .order_by(
+            F("is_mine").desc(), F("state_end").asc(nulls_last=True), "cluster__name", "position"
+        )
     )
     sections = {key: Section(key) for key in ("overdue", "due_soon", "stale", "later")}
     if not records:
@@ -108,18 +111,19 @@ def my_work(user, today=None, kind=""):
 
 
 def _section_of(activity, today, stale_before, records):
+    end = activity.state_end
     # Days left until the end (None: open-ended) and days late (0 unless it has passed).
-    activity.days_left = (activity.end - today).days if activity.end else None
-    activity.days_late = max(0, -activity.days_left) if activity.end else 0
+    activity.days_left = (end - today).days if end else None
+    activity.days_late = max(0, -activity.days_left) if end else 0
     activity.last_update_on = (
         timezone.localdate(activity.last_recorded_at) if activity.last_recorded_at else None
     )
     activity.is_stale = (activity.planned_start is None or activity.planned_start <= today) and (
         activity.last_update_on is None or activity.last_update_on < stale_before
     )
-    if activity.end and activity.end < today:
+    if activity.is_overdue:
         return "overdue"
-    if activity.end and activity.end <= today + datetime.timedelta(days=DUE_DAYS):
+    if end and end <= today + datetime.timedelta(days=DUE_DAYS):
         return "due_soon"
     if records and activity.is_stale:
         return "stale"

@@ -63,7 +63,9 @@ def _matrix_sheet(sheet, cluster):
         first = len(rows) + 2
         for strategy in strategies or [None]:
             if strategy is None:
-                rows.append([f"{objective.numeral}) {objective.title}"] + [""] * 9)
+                rows.append(
+                    [f"{objective.numeral}) {objective.title}"] + [""] * (len(MATRIX_HEADERS) - 1)
+                )
                 continue
             funding = list(strategy.funding.all())
             involvements = list(strategy.involvements.all())
